@@ -29,5 +29,7 @@ public final class StateSettings
     public static void disableChronicleAnalytics()
     {
         System.setProperty(CHRONICLE_ANALYTICS_PROPERTY, "true");
+        // The start-up banner asks for an e-mail address; a server log has no use for it.
+        System.setProperty("chronicle.announcer.disable", "true");
     }
 }

@@ -1,0 +1,354 @@
+package dev.edgeplane.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.edgeplane.persistence.Database;
+import dev.edgeplane.persistence.DatabaseSettings;
+import dev.edgeplane.persistence.Journal;
+import dev.edgeplane.persistence.JournalFlusher;
+import dev.edgeplane.persistence.JournalSettings;
+import dev.edgeplane.state.OffHeapStore;
+import dev.edgeplane.state.Shards;
+import dev.edgeplane.state.StateSettings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Edgeplane process: opens persistence and state, registers the surfaces, binds one listener per
+ * enabled surface on a shared event-loop group, and shuts down gracefully (stop accepting, drain
+ * in-flight requests, run queued shard tasks, flush the journal, close the stores and the database).
+ *
+ * <p>Threading: {@link #start} and {@link #close} are called from one controlling thread (main, a
+ * shutdown hook, or a test).
+ */
+public final class EdgeServer implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeServer.class);
+
+    private final EdgeRuntime runtime;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final HealthMonitor healthMonitor;
+    private final Map<SurfaceKind, Channel> serverChannels;
+    private final ChannelGroup connections;
+    private final Transport transport;
+    private final List<AutoCloseable> closeables;
+    private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
+    private boolean closed;
+
+    private EdgeServer(
+        final EdgeRuntime runtime, final EventLoopGroup bossGroup, final EventLoopGroup workerGroup,
+        final HealthMonitor healthMonitor, final Map<SurfaceKind, Channel> serverChannels, final ChannelGroup connections,
+        final Transport transport, final List<AutoCloseable> closeables)
+    {
+        this.runtime = runtime;
+        this.bossGroup = bossGroup;
+        this.workerGroup = workerGroup;
+        this.healthMonitor = healthMonitor;
+        this.serverChannels = serverChannels;
+        this.connections = connections;
+        this.transport = transport;
+        this.closeables = closeables;
+    }
+
+    /**
+     * Starts the server with the given surfaces; returns once every listener is bound.
+     *
+     * @throws IllegalStateException when a port cannot be bound or persistence cannot start.
+     */
+    public static EdgeServer start(final EdgeSettings settings, final List<Surface> surfaces)
+    {
+        StateSettings.disableChronicleAnalytics();
+        final long began = System.nanoTime();
+        // Closed in reverse order, at shutdown or when start-up fails half way: event loops, health,
+        // shard writers (queued tasks may still append), flusher (final flush), stores, journal, database.
+        final List<AutoCloseable> closeables = new ArrayList<>();
+        Shards shards = null;
+        try
+        {
+            Files.createDirectories(settings.dataDir());
+            final Database database = Database.open(DatabaseSettings.fromEnvironment(settings.environment(), settings.dataDir()));
+            closeables.add(database);
+            final Journal journal = Journal.open(settings.dataDir().resolve("journal"),
+                JournalSettings.fromEnvironment(settings.environment()));
+            closeables.add(journal);
+            shards = new Shards(
+                intSetting(settings, StateSettings.SHARDS_ENV, StateSettings.SHARDS_DEFAULT),
+                intSetting(settings, StateSettings.SHARD_QUEUE_ENV, StateSettings.SHARD_QUEUE_DEFAULT)).start();
+            final HttpMetrics metrics = new HttpMetrics();
+            final EdgeRuntime runtime = new EdgeRuntime(settings, database, journal, shards, metrics);
+            closeables.add(() -> runtime.stores().forEach(OffHeapStore::close));
+
+            final Map<SurfaceKind, Listener> listeners = new EnumMap<>(SurfaceKind.class);
+            for (final SurfaceKind kind : SurfaceKind.values())
+            {
+                if (!settings.serves(kind))
+                {
+                    continue;
+                }
+                final Routes routes = new Routes(kind.label(), settings.maxBodyBytes(), metrics);
+                ServerRoutes.registerShared(routes, runtime);
+                for (final Surface surface : surfaces)
+                {
+                    if (surface.kind() == kind)
+                    {
+                        surface.register(routes, runtime);
+                    }
+                }
+                listeners.put(kind, new Listener(kind, routes.build(), runtime, settings));
+            }
+
+            final JournalFlusher flusher = new JournalFlusher(journal, database.dataSource(), runtime.sinks(),
+                JournalFlusher.DEFAULT_BATCH_SIZE);
+            runtime.flusher(flusher);
+            flusher.start();
+            closeables.add(flusher);
+            closeables.add(shards);
+            registerGauges(runtime);
+
+            final HealthMonitor health = new HealthMonitor(runtime);
+            health.start();
+            closeables.add(health);
+
+            final Transport transport = Transport.select(settings.transport());
+            final EventLoopGroup boss = transport.newGroup(1, "edge-accept");
+            final EventLoopGroup workers = transport.newGroup(settings.ioThreads(), "edge-io");
+            closeables.add(() -> shutdownGroups(boss, workers));
+            final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+            final Map<SurfaceKind, Channel> bound = new EnumMap<>(SurfaceKind.class);
+            for (final Listener listener : listeners.values())
+            {
+                bound.put(listener.kind(), bind(transport, boss, workers, listener, connections));
+            }
+
+            final EdgeServer server = new EdgeServer(runtime, boss, workers, health, bound, connections, transport, closeables);
+            final StringBuilder ports = new StringBuilder();
+            bound.forEach((k, ch) -> ports.append(' ').append(k.label()).append('=')
+                .append(((InetSocketAddress)ch.localAddress()).getPort()));
+            LOG.info("edgeplane ready in {} ms: transport={} io-threads={} shards={} data={} postgres={} listeners:{}",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), transport.name(), settings.ioThreads(),
+                shards.count(), settings.dataDir(), database.settings().embedded() ? "embedded" : database.settings().redactedUrl(),
+                ports);
+            return server;
+        }
+        catch (final IOException e)
+        {
+            closeAll(closeables);
+            throw new UncheckedIOException("cannot create data directory " + settings.dataDir(), e);
+        }
+        catch (final RuntimeException | Error e)
+        {
+            if (shards != null)
+            {
+                shards.close();
+            }
+            closeAll(closeables);
+            throw e;
+        }
+    }
+
+    private static int intSetting(final EdgeSettings settings, final String name, final int dflt)
+    {
+        final String v = settings.value(name, null);
+        try
+        {
+            return v == null ? dflt : Integer.parseInt(v);
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new IllegalArgumentException(name + " must be an integer, not '" + v + "'");
+        }
+    }
+
+    private static void registerGauges(final EdgeRuntime runtime)
+    {
+        final HttpMetrics m = runtime.httpMetrics();
+        final JournalFlusher f = runtime.flusher();
+        m.gauge("edgeplane_journal_last_seq", "Highest sequence appended to the journal.", "", () -> f.status().journalLastSeq());
+        m.gauge("edgeplane_journal_flushed_seq", "Highest journal sequence flushed to PostgreSQL.", "", () -> f.status().flushedSeq());
+        m.gauge("edgeplane_journal_lag_events", "Journal entries not yet in PostgreSQL.", "", () -> f.status().lagEvents());
+        m.gauge("edgeplane_journal_lag_seconds", "Age of the oldest journal entry not yet in PostgreSQL.", "",
+            () -> f.status().lagMillis() / 1000.0);
+        m.gauge("edgeplane_journal_size_bytes", "Bytes in journal segment files.", "", () -> runtime.journal().sizeBytes());
+        m.gauge("edgeplane_database_up", "1 when the last flush or probe reached PostgreSQL.", "",
+            () -> f.status().databaseUp() ? 1 : 0);
+        m.gauge("edgeplane_requests_in_flight", "Requests dispatched and not yet answered.", "", runtime::inFlight);
+        for (int i = 0; i < runtime.shards().count(); i++)
+        {
+            final int shard = i;
+            m.gauge("edgeplane_shard_queue_depth", "Tasks waiting for a shard writer.", "shard=\"" + i + "\"",
+                () -> runtime.shards().get(shard).queueDepth());
+        }
+        for (int i = 0; i < runtime.shards().count(); i++)
+        {
+            final int shard = i;
+            m.gauge("edgeplane_shard_rejected", "Tasks refused because a shard queue was full (503).", "shard=\"" + i + "\"",
+                () -> runtime.shards().get(shard).rejected());
+        }
+    }
+
+    private static Channel bind(
+        final Transport transport, final EventLoopGroup boss, final EventLoopGroup workers, final Listener listener,
+        final ChannelGroup connections)
+    {
+        final EdgeSettings settings = listener.settings();
+        final HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
+            .setMaxInitialLineLength(settings.maxInitialLineBytes())
+            .setMaxHeaderSize(settings.maxHeaderBytes())
+            .setMaxChunkSize(64 * 1024);
+        final ServerBootstrap bootstrap = new ServerBootstrap()
+            .group(boss, workers)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                @Override
+                protected void initChannel(final SocketChannel ch)
+                {
+                    connections.add(ch);
+                    final HttpConnection connection = new HttpConnection(listener);
+                    ch.pipeline()
+                        .addLast("raw", connection.rawWatcher())
+                        .addLast("http", new HttpServerCodec(decoderConfig))
+                        .addLast("edge", connection);
+                }
+            });
+        if (transport.supportsReusePort())
+        {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        final int port = settings.port(listener.kind());
+        try
+        {
+            return bootstrap.bind(settings.bindAddress(), port).sync().channel();
+        }
+        catch (final Exception e)
+        {
+            throw new IllegalStateException("cannot listen on " + settings.bindAddress() + ":" + port + " for "
+                + listener.kind().label() + " (" + listener.kind().portVariable() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the port a surface is listening on (useful when configured as 0). */
+    public int port(final SurfaceKind kind)
+    {
+        final Channel ch = serverChannels.get(kind);
+        if (ch == null)
+        {
+            throw new IllegalArgumentException(kind.label() + " is not served");
+        }
+        return ((InetSocketAddress)ch.localAddress()).getPort();
+    }
+
+    public EdgeRuntime runtime()
+    {
+        return runtime;
+    }
+
+    /** @return "epoll" or "nio". */
+    public String transportName()
+    {
+        return transport.name();
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, let in-flight requests finish (up to the grace period),
+     * close connections, run queued shard tasks, flush the journal, close stores and the database.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        final long began = System.nanoTime();
+        LOG.info("shutting down: {} requests in flight, journal lag {} events", runtime.inFlight(),
+            runtime.flusher().status().lagEvents());
+        runtime.startDraining();
+        healthMonitor.refresh();
+        for (final Channel ch : serverChannels.values())
+        {
+            ch.close().awaitUninterruptibly();
+        }
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(runtime.settings().shutdownGraceMs());
+        while (runtime.inFlight() > 0 && System.nanoTime() < deadline)
+        {
+            sleepQuietly(5);
+        }
+        if (runtime.inFlight() > 0)
+        {
+            LOG.warn("shutdown grace period over with {} requests still in flight", runtime.inFlight());
+        }
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        closeAll(closeables);
+        LOG.info("shutdown complete in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+        closedLatch.countDown();
+    }
+
+    /** Blocks until {@link #close()} has finished (the main thread's way to stay alive). */
+    public void awaitClosed() throws InterruptedException
+    {
+        closedLatch.await();
+    }
+
+    private static void shutdownGroups(final EventLoopGroup boss, final EventLoopGroup workers)
+    {
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    private static void closeAll(final List<AutoCloseable> closeables)
+    {
+        for (int i = closeables.size() - 1; i >= 0; i--)
+        {
+            try
+            {
+                closeables.get(i).close();
+            }
+            catch (final Exception e)
+            {
+                LOG.warn("error while closing {}", closeables.get(i), e);
+            }
+        }
+        closeables.clear();
+    }
+
+    private static void sleepQuietly(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

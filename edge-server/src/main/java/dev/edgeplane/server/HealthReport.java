@@ -1,0 +1,96 @@
+package dev.edgeplane.server;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.edgeplane.codec.Json;
+import dev.edgeplane.persistence.FlusherStatus;
+import dev.edgeplane.persistence.ProbeResult;
+import dev.edgeplane.state.OffHeapStore;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * One health probe's verdict, pre-rendered so that {@code /health} costs no I/O and no encoding.
+ *
+ * <p>Policy (documented in the README): the server is {@code ok} when PostgreSQL answers, the journal
+ * is open and the stores are open; {@code degraded} (still 200) while PostgreSQL is down, because
+ * writes are journaled and flushed when it returns, so a load balancer should keep sending traffic;
+ * {@code unavailable} (503) when the journal or a state store cannot be used, or while shutting down.
+ *
+ * @param status HTTP status to answer with.
+ * @param body   the JSON body {@code {"status","checks":{...}}}.
+ */
+public record HealthReport(HttpResponseStatus status, byte[] body, String verdict)
+{
+    static HealthReport evaluate(final EdgeRuntime runtime, final ProbeResult db, final FlusherStatus flush,
+        final boolean journalOpen)
+    {
+        final Map<String, Object> checks = new LinkedHashMap<>();
+
+        final Map<String, Object> postgres = new LinkedHashMap<>();
+        postgres.put("status", db.up() ? "up" : "down");
+        postgres.put("embedded", runtime.database().settings().embedded());
+        postgres.put("latency_ms", Math.round(db.latencyMicros() / 100.0) / 10.0);
+        if (!db.up())
+        {
+            postgres.put("error", db.error());
+        }
+        checks.put("postgres", postgres);
+
+        final Map<String, Object> journal = new LinkedHashMap<>();
+        journal.put("status", journalOpen ? "ok" : "closed");
+        journal.put("last_seq", flush.journalLastSeq());
+        journal.put("flushed_seq", flush.flushedSeq());
+        journal.put("lag_events", flush.lagEvents());
+        journal.put("lag_ms", flush.lagMillis());
+        journal.put("flusher_database_up", flush.databaseUp());
+        journal.put("size_bytes", runtime.journal().sizeBytes());
+        if (flush.lastError() != null && !flush.databaseUp())
+        {
+            journal.put("flusher_error", flush.lastError());
+        }
+        checks.put("journal", journal);
+
+        final Map<String, Object> state = new LinkedHashMap<>();
+        final Map<String, Object> stores = new LinkedHashMap<>();
+        for (final OffHeapStore<?> store : runtime.stores())
+        {
+            final Map<String, Object> s = new LinkedHashMap<>();
+            s.put("entries", store.size());
+            s.put("capacity", store.capacity());
+            stores.put(store.name(), s);
+        }
+        state.put("status", "ok");
+        state.put("stores", stores);
+        state.put("shards", runtime.shards().count());
+        state.put("queue_depth", runtime.shards().totalQueueDepth());
+        checks.put("state", state);
+
+        final String verdict;
+        final HttpResponseStatus status;
+        if (runtime.draining())
+        {
+            verdict = "draining";
+            status = HttpResponseStatus.SERVICE_UNAVAILABLE;
+        }
+        else if (!journalOpen)
+        {
+            verdict = "unavailable";
+            status = HttpResponseStatus.SERVICE_UNAVAILABLE;
+        }
+        else if (!db.up() || !flush.databaseUp())
+        {
+            verdict = "degraded";
+            status = HttpResponseStatus.OK;
+        }
+        else
+        {
+            verdict = "ok";
+            status = HttpResponseStatus.OK;
+        }
+        final Map<String, Object> root = new LinkedHashMap<>();
+        root.put("status", verdict);
+        root.put("checks", checks);
+        return new HealthReport(status, Json.write(root), verdict);
+    }
+}

@@ -1,0 +1,523 @@
+package dev.edgeplane.server;
+
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+import dev.edgeplane.codec.RouteTable;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state of one HTTP/1.1 connection: routing, bounded body aggregation, one request in flight
+ * at a time (pipelined requests queue behind it and are answered in order), timeouts, and response
+ * writing with one flush per read batch.
+ *
+ * <p>Two handlers share this state: {@link #rawWatcher()} sits before {@code HttpServerCodec} and
+ * sees raw bytes (to time a request from its first byte, and to discard input after a fatal error);
+ * this handler sits after the codec.
+ *
+ * <p>Threading: confined to the channel's event loop, except {@link HttpExchange#respond} which hops
+ * onto it. One periodic tick per connection enforces both the idle and the request timeout, so no
+ * timer is scheduled per request.
+ */
+final class HttpConnection extends ChannelInboundHandlerAdapter
+{
+    private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
+    private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    private static final HttpHeadersFactory RESPONSE_HEADERS =
+        DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
+    /** How long a connection we are closing keeps reading (and dropping) so the client sees our answer. */
+    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private enum State
+    {
+        /** Waiting for a request head. */
+        IDLE,
+        /** Head routed; aggregating the body. */
+        READING_BODY,
+        /** Answered early (404, 405…); dropping the rest of this request's body. */
+        SKIPPING_BODY,
+        /** Body complete, handler running, no answer yet. */
+        IN_FLIGHT,
+        /** Fatal: answer written, output shut, input dropped until the peer closes or the linger ends. */
+        CLOSING
+    }
+
+    private final Listener listener;
+    private final EdgeRuntime runtime;
+    private final RouteTable<Route> routes;
+    private final HttpExchange exchange;
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>(4);
+    private final RawWatcher rawWatcher = new RawWatcher();
+
+    private ChannelHandlerContext ctx;
+    private State state = State.IDLE;
+    private boolean keepAlive;
+    private boolean inRead;
+    private boolean flushPending;
+    private boolean drainingPipelined;
+    private long requestStartNanos;
+    private boolean requestStarted;
+    private long lastActivityNanos;
+    private long closingSinceNanos;
+    private ScheduledFuture<?> tick;
+
+    HttpConnection(final Listener listener)
+    {
+        this.listener = listener;
+        this.runtime = listener.runtime();
+        this.routes = listener.routes();
+        this.exchange = new HttpExchange(this, runtime);
+    }
+
+    /** @return the handler to place before {@code HttpServerCodec}. */
+    RawWatcher rawWatcher()
+    {
+        return rawWatcher;
+    }
+
+    boolean inEventLoop()
+    {
+        return ctx.executor().inEventLoop();
+    }
+
+    void execute(final Runnable task)
+    {
+        ctx.executor().execute(task);
+    }
+
+    SocketAddress remoteAddress()
+    {
+        return ctx.channel().remoteAddress();
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(final ChannelHandlerContext ctx)
+    {
+        runtime.httpMetrics().connectionOpened();
+        lastActivityNanos = System.nanoTime();
+        final long period = Math.max(50, Math.min(listener.settings().idleTimeoutMs(), listener.settings().requestTimeoutMs()) / 4);
+        tick = ctx.executor().scheduleAtFixedRate(this::onTick, period, period, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        runtime.httpMetrics().connectionClosed();
+        if (tick != null)
+        {
+            tick.cancel(false);
+        }
+        if (state == State.IN_FLIGHT)
+        {
+            runtime.requestFinished();
+            state = State.CLOSING;
+        }
+        Object msg;
+        while ((msg = pipelined.poll()) != null)
+        {
+            ReferenceCountUtil.release(msg);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        inRead = true;
+        if (state == State.IN_FLIGHT || !pipelined.isEmpty())
+        {
+            pipelined.add(msg);
+            // Bound the backlog: stop reading until the request in flight is answered.
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        process(msg);
+    }
+
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        inRead = false;
+        if (flushPending)
+        {
+            flushPending = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        // I/O errors (connection reset) are routine for a server; anything else is worth a line.
+        if (cause instanceof java.io.IOException)
+        {
+            LOG.debug("connection error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        }
+        else
+        {
+            LOG.warn("unexpected pipeline error from {}", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+
+    private void process(final Object msg)
+    {
+        try
+        {
+            if (msg instanceof HttpRequest request)
+            {
+                onRequestHead(request);
+            }
+            if (msg instanceof HttpContent content)
+            {
+                onContent(content);
+            }
+        }
+        finally
+        {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequestHead(final HttpRequest request)
+    {
+        if (state == State.CLOSING)
+        {
+            return;
+        }
+        if (!requestStarted)
+        {
+            requestStarted = true;
+            requestStartNanos = System.nanoTime();
+        }
+        exchange.begin(request, RequestIds.fromClient(request.headers().get(X_REQUEST_ID)), requestStartNanos);
+
+        if (request.decoderResult().isFailure())
+        {
+            final Throwable cause = request.decoderResult().cause();
+            if (cause instanceof TooLongHttpHeaderException)
+            {
+                fatal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "header_too_large",
+                    "request headers exceed " + listener.settings().maxHeaderBytes() + " bytes");
+            }
+            else if (cause instanceof TooLongHttpLineException || cause instanceof TooLongFrameException)
+            {
+                fatal(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
+                    "request line exceeds " + listener.settings().maxInitialLineBytes() + " bytes");
+            }
+            else
+            {
+                fatal(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request");
+            }
+            return;
+        }
+
+        keepAlive = HttpUtil.isKeepAlive(request) && !runtime.draining();
+        switch (routes.match(request.method().name(), request.uri(), exchange.match))
+        {
+            case FOUND:
+                break;
+            case NOT_FOUND:
+                answerEarly(HttpResponseStatus.NOT_FOUND, "not_found", "no route for " + request.method() + " " + path(request));
+                return;
+            case METHOD_NOT_ALLOWED:
+                exchange.responseHeaders().set(HttpHeaderNames.ALLOW, exchange.match.allow());
+                answerEarly(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+                    request.method() + " is not allowed here; allowed: " + exchange.match.allow());
+                return;
+            default:
+                answerEarly(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed request path");
+                return;
+        }
+
+        final Route route = exchange.match.handler();
+        exchange.route = route;
+        final long declared = HttpUtil.getContentLength(request, -1L);
+        if (declared > route.maxBodyBytes())
+        {
+            fatal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                "body of " + declared + " bytes exceeds the limit of " + route.maxBodyBytes() + " bytes for this route");
+            return;
+        }
+        if (HttpUtil.is100ContinueExpected(request))
+        {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE), ctx.voidPromise());
+        }
+        state = State.READING_BODY;
+    }
+
+    private static String path(final HttpRequest request)
+    {
+        final String uri = request.uri();
+        final int q = uri.indexOf('?');
+        final String path = q < 0 ? uri : uri.substring(0, q);
+        return path.length() > 200 ? path.substring(0, 200) + "…" : path;
+    }
+
+    private void onContent(final HttpContent content)
+    {
+        if (state == State.READING_BODY)
+        {
+            final ByteBuf data = content.content();
+            if (exchange.bodyLength + data.readableBytes() > exchange.route.maxBodyBytes())
+            {
+                fatal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                    "body exceeds the limit of " + exchange.route.maxBodyBytes() + " bytes for this route");
+                return;
+            }
+            if (data.isReadable())
+            {
+                exchange.appendBody(data);
+            }
+        }
+        if (content instanceof LastHttpContent)
+        {
+            requestStarted = false;
+            if (state == State.READING_BODY)
+            {
+                state = State.IN_FLIGHT;
+                dispatch();
+            }
+            else if (state == State.SKIPPING_BODY)
+            {
+                state = State.IDLE;
+            }
+        }
+    }
+
+    private void dispatch()
+    {
+        runtime.requestStarted();
+        try
+        {
+            exchange.route.handler().handle(exchange);
+        }
+        catch (final Throwable t)
+        {
+            LOG.error("handler for {} {} failed (request {})", exchange.route.method(), exchange.route.pattern(),
+                exchange.requestId(), t);
+            exchange.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                "the server failed to handle this request", null);
+        }
+    }
+
+    /** Answers before the body is read; the body (if any) is skipped, the connection stays usable. */
+    private void answerEarly(final HttpResponseStatus status, final String code, final String message)
+    {
+        state = State.SKIPPING_BODY;
+        exchange.respondError(status, code, message, null);
+    }
+
+    /** Answers and closes: the rest of the input is not trustworthy or not wanted. */
+    private void fatal(final HttpResponseStatus status, final String code, final String message)
+    {
+        keepAlive = false;
+        state = State.CLOSING;
+        exchange.respondError(status, code, message, null);
+    }
+
+    /** Writes the answer for the current request; on the event loop. */
+    void writeResponse(
+        final HttpExchange ex, final HttpResponseStatus status, final AsciiString contentType, final byte[] content)
+    {
+        final boolean wasInFlight = state == State.IN_FLIGHT;
+        final ByteBuf buf = ctx.alloc().buffer(content.length);
+        buf.writeBytes(content);
+        final FullHttpResponse response =
+            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf, RESPONSE_HEADERS, TRAILERS);
+        final HttpHeaders headers = response.headers();
+        if (!ex.responseHeaders().isEmpty())
+        {
+            headers.add(ex.responseHeaders());
+        }
+        if (contentType != null)
+        {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, content.length);
+        headers.set(X_REQUEST_ID, ex.requestId());
+        headers.set(HttpHeaderNames.DATE, HttpDate.now());
+        if (!keepAlive)
+        {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+
+        final Route route = ex.route;
+        if (route != null)
+        {
+            route.metrics().record(status.code(), System.nanoTime() - ex.startNanos);
+        }
+        else
+        {
+            runtime.httpMetrics().unrouted(listener.kind().label(), status.code());
+        }
+
+        if (state == State.CLOSING || !keepAlive)
+        {
+            ctx.writeAndFlush(response).addListener(f -> closeGently());
+            if (wasInFlight)
+            {
+                runtime.requestFinished();
+            }
+            state = State.CLOSING;
+            return;
+        }
+        if (inRead)
+        {
+            ctx.write(response, ctx.voidPromise());
+            flushPending = true;
+        }
+        else
+        {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        }
+        if (wasInFlight)
+        {
+            state = State.IDLE;
+            runtime.requestFinished();
+            drainPipelined();
+        }
+    }
+
+    private void drainPipelined()
+    {
+        if (drainingPipelined)
+        {
+            return; // the loop below is already running further up the stack
+        }
+        drainingPipelined = true;
+        try
+        {
+            Object next;
+            while (state != State.IN_FLIGHT && state != State.CLOSING && (next = pipelined.poll()) != null)
+            {
+                process(next);
+            }
+        }
+        finally
+        {
+            drainingPipelined = false;
+        }
+        if (pipelined.isEmpty() && state != State.CLOSING && !ctx.channel().config().isAutoRead())
+        {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Half-closes: our answer reaches the client even if it is still sending (no RST on unread data). */
+    private void closeGently()
+    {
+        closingSinceNanos = System.nanoTime();
+        if (ctx.channel() instanceof DuplexChannel duplex && duplex.isActive())
+        {
+            duplex.shutdownOutput();
+            ctx.channel().config().setAutoRead(true);
+        }
+        else
+        {
+            ctx.close();
+        }
+    }
+
+    private void onTick()
+    {
+        final long now = System.nanoTime();
+        final EdgeSettings settings = listener.settings();
+        switch (state)
+        {
+            case CLOSING:
+                if (closingSinceNanos != 0 && now - closingSinceNanos > LINGER_NANOS)
+                {
+                    ctx.close();
+                }
+                break;
+            case IN_FLIGHT:
+                break; // the handler owns the clock now
+            default:
+                if (requestStarted && now - requestStartNanos > TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs()))
+                {
+                    if (state == State.SKIPPING_BODY)
+                    {
+                        ctx.close();
+                    }
+                    else
+                    {
+                        if (state == State.IDLE)
+                        {
+                            exchange.begin(null, RequestIds.next(), requestStartNanos); // head never completed
+                        }
+                        fatal(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
+                            "the request did not arrive within " + settings.requestTimeoutMs() + " ms");
+                    }
+                }
+                else if (!requestStarted && now - lastActivityNanos > TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()))
+                {
+                    ctx.close();
+                }
+                else if (!requestStarted && runtime.draining() && state == State.IDLE)
+                {
+                    ctx.close(); // shutting down: idle keep-alive connections go now
+                }
+                break;
+        }
+    }
+
+    /**
+     * Sees raw bytes before the HTTP decoder: marks when a request's first byte arrives and drops
+     * input once the connection is closing.
+     */
+    final class RawWatcher extends ChannelInboundHandlerAdapter
+    {
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            if (state == State.CLOSING)
+            {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            lastActivityNanos = System.nanoTime();
+            if (!requestStarted && state == State.IDLE)
+            {
+                requestStarted = true;
+                requestStartNanos = lastActivityNanos;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+}

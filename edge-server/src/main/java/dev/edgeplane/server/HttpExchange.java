@@ -1,0 +1,262 @@
+package dev.edgeplane.server;
+
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+
+import dev.edgeplane.codec.BodyDecoder;
+import dev.edgeplane.codec.DecodeException;
+import dev.edgeplane.codec.ErrorBody;
+import dev.edgeplane.codec.Fields;
+import dev.edgeplane.codec.QueryParams;
+import dev.edgeplane.codec.RouteMatch;
+import dev.edgeplane.state.ShardTask;
+import dev.edgeplane.state.ShardWriter;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
+
+/**
+ * One request and its answer. There is one exchange per connection, reused for each request on it
+ * (a connection has at most one request in flight; pipelined requests wait their turn), so a request
+ * costs no exchange allocation.
+ *
+ * <p>Threading: request accessors are for the handler on the event loop, or for a shard task the
+ * handler handed the exchange to (the hand-off publishes the fields). The {@code respond*} methods are
+ * safe from any thread: off the event loop they park the answer in this object and schedule this
+ * exchange on the event loop, without allocating a task. Exactly one answer per request is sent;
+ * later calls are ignored.
+ */
+public final class HttpExchange implements Runnable
+{
+    public static final AsciiString APPLICATION_JSON = AsciiString.cached("application/json");
+    public static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
+    private static final byte[] EMPTY = new byte[0];
+
+    private final HttpConnection connection;
+    private final EdgeRuntime runtime;
+    final RouteMatch<Route> match = new RouteMatch<>();
+    private final HttpHeaders responseHeaders = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+
+    HttpRequest request;
+    Route route;
+    String requestId;
+    long startNanos;
+    byte[] body = new byte[512];
+    int bodyLength;
+    private Fields query;
+    private volatile boolean responded;
+
+    // An answer produced off the event loop, written by run().
+    private HttpResponseStatus pendingStatus;
+    private AsciiString pendingContentType;
+    private byte[] pendingBody;
+
+    HttpExchange(final HttpConnection connection, final EdgeRuntime runtime)
+    {
+        this.connection = connection;
+        this.runtime = runtime;
+    }
+
+    void begin(final HttpRequest request, final String requestId, final long startNanos)
+    {
+        this.request = request;
+        this.requestId = requestId;
+        this.startNanos = startNanos;
+        this.route = null;
+        this.bodyLength = 0;
+        this.query = null;
+        this.responseHeaders.clear();
+        this.responded = false;
+    }
+
+    void appendBody(final io.netty.buffer.ByteBuf content)
+    {
+        final int n = content.readableBytes();
+        if (bodyLength + n > body.length)
+        {
+            body = java.util.Arrays.copyOf(body, Math.max(body.length * 2, bodyLength + n));
+        }
+        content.readBytes(body, bodyLength, n);
+        bodyLength += n;
+    }
+
+    /** @return the shared server runtime (state, journal, settings). */
+    public EdgeRuntime runtime()
+    {
+        return runtime;
+    }
+
+    /** @return the request id echoed in {@code X-Request-Id} and every error body. */
+    public String requestId()
+    {
+        return requestId;
+    }
+
+    public String method()
+    {
+        return request.method().name();
+    }
+
+    /** @return the request-target as received, query included. */
+    public String uri()
+    {
+        return request.uri();
+    }
+
+    public HttpHeaders requestHeaders()
+    {
+        return request.headers();
+    }
+
+    /** @return a request header's value, or null. */
+    public String header(final CharSequence name)
+    {
+        return request == null ? null : request.headers().get(name);
+    }
+
+    /** @return a percent-decoded path parameter of the route pattern, or null. */
+    public String pathParam(final String name)
+    {
+        return match.param(name);
+    }
+
+    /** @return the decoded query string (empty when there is none). */
+    public Fields query()
+    {
+        if (query == null)
+        {
+            try
+            {
+                query = QueryParams.parse(match.rawQuery());
+            }
+            catch (final DecodeException e)
+            {
+                query = Fields.empty();
+            }
+        }
+        return query;
+    }
+
+    /** @return the body bytes; valid up to {@link #bodyLength()}, do not keep a reference. */
+    public byte[] body()
+    {
+        return body;
+    }
+
+    public int bodyLength()
+    {
+        return bodyLength;
+    }
+
+    /** @return the body as UTF-8 text (low-volume routes only). */
+    public String bodyText()
+    {
+        return new String(body, 0, bodyLength, StandardCharsets.UTF_8);
+    }
+
+    public SocketAddress remoteAddress()
+    {
+        return connection.remoteAddress();
+    }
+
+    /**
+     * Decodes a JSON or form body. On bad input the 400/415 error has already been sent and the
+     * result is null: {@code Fields f = ex.decodeBody(); if (f == null) return;}.
+     */
+    public Fields decodeBody()
+    {
+        try
+        {
+            return BodyDecoder.decode(request.headers().get(HttpHeaderNames.CONTENT_TYPE), body, 0, bodyLength);
+        }
+        catch (final DecodeException e)
+        {
+            final HttpResponseStatus status = "unsupported_media_type".equals(e.code())
+                ? HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE
+                : HttpResponseStatus.BAD_REQUEST;
+            respondError(status, e.code(), e.getMessage(), null);
+            return null;
+        }
+    }
+
+    /** @return headers added to this request's answer (set them before responding). */
+    public HttpHeaders responseHeaders()
+    {
+        return responseHeaders;
+    }
+
+    /** @return true once an answer has been produced for the current request. */
+    public boolean responded()
+    {
+        return responded;
+    }
+
+    /**
+     * Hands a task to a shard writer. When the shard's queue is full this answers
+     * {@code 503} with {@code Retry-After} and returns false.
+     */
+    public boolean offer(final ShardWriter writer, final ShardTask task)
+    {
+        if (writer.offer(task))
+        {
+            return true;
+        }
+        responseHeaders.set(HttpHeaderNames.RETRY_AFTER, runtime.settings().retryAfterSeconds());
+        respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
+            "the server is busy; retry after the indicated delay", null);
+        return false;
+    }
+
+    public void respondJson(final HttpResponseStatus status, final byte[] json)
+    {
+        respond(status, APPLICATION_JSON, json);
+    }
+
+    public void respondEmpty(final HttpResponseStatus status)
+    {
+        respond(status, null, EMPTY);
+    }
+
+    /** Sends the one error body: {@code {"error":{"code","message","request_id","details"}}}. */
+    public void respondError(final HttpResponseStatus status, final String code, final String message, final Object details)
+    {
+        respond(status, APPLICATION_JSON, ErrorBody.encode(code, message, requestId, details));
+    }
+
+    /** Sends the answer; safe from any thread, the first call per request wins. */
+    public void respond(final HttpResponseStatus status, final AsciiString contentType, final byte[] content)
+    {
+        if (responded)
+        {
+            return;
+        }
+        responded = true;
+        if (connection.inEventLoop())
+        {
+            connection.writeResponse(this, status, contentType, content);
+        }
+        else
+        {
+            pendingStatus = status;
+            pendingContentType = contentType;
+            pendingBody = content;
+            connection.execute(this);
+        }
+    }
+
+    /** Writes an answer parked by another thread; runs on the event loop. */
+    @Override
+    public void run()
+    {
+        final HttpResponseStatus status = pendingStatus;
+        final AsciiString type = pendingContentType;
+        final byte[] content = pendingBody;
+        pendingStatus = null;
+        pendingContentType = null;
+        pendingBody = null;
+        connection.writeResponse(this, status, type, content);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.edgeplane.server;
+
+import dev.edgeplane.codec.RouteTable;
+
+/**
+ * Collects one listener's routes and compiles them into a {@link RouteTable}.
+ *
+ * <p>Not thread-safe: used once at start-up.
+ */
+public final class Routes
+{
+    private final String surface;
+    private final int defaultMaxBodyBytes;
+    private final HttpMetrics metrics;
+    private final RouteTable.Builder<Route> table = RouteTable.builder();
+
+    Routes(final String surface, final int defaultMaxBodyBytes, final HttpMetrics metrics)
+    {
+        this.surface = surface;
+        this.defaultMaxBodyBytes = defaultMaxBodyBytes;
+        this.metrics = metrics;
+    }
+
+    /** @return the surface label these routes belong to. */
+    public String surface()
+    {
+        return surface;
+    }
+
+    public Routes get(final String pattern, final HttpHandler handler)
+    {
+        return add("GET", pattern, handler, 0);
+    }
+
+    public Routes post(final String pattern, final HttpHandler handler)
+    {
+        return add("POST", pattern, handler, defaultMaxBodyBytes);
+    }
+
+    public Routes delete(final String pattern, final HttpHandler handler)
+    {
+        return add("DELETE", pattern, handler, 0);
+    }
+
+    /**
+     * Registers a route.
+     *
+     * @param maxBodyBytes the largest body accepted; anything larger is refused with 413 unread.
+     */
+    public Routes add(final String method, final String pattern, final HttpHandler handler, final int maxBodyBytes)
+    {
+        final RouteMetrics routeMetrics = metrics.route(surface, method, pattern);
+        table.add(method, pattern, new Route(surface, method, pattern, handler, maxBodyBytes, routeMetrics));
+        return this;
+    }
+
+    RouteTable<Route> build()
+    {
+        return table.build();
+    }
+}
