@@ -356,6 +356,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         final HttpExchange ex, final HttpResponseStatus status, final AsciiString contentType, final byte[] content)
     {
         final boolean wasInFlight = state == State.IN_FLIGHT;
+        if (runtime.draining())
+        {
+            keepAlive = false; // shutting down: tell the client to go elsewhere for its next request
+        }
         final ByteBuf buf = ctx.alloc().buffer(content.length);
         buf.writeBytes(content);
         final FullHttpResponse response =

@@ -1,0 +1,159 @@
+package dev.edgeplane.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.edgeplane.persistence.testing.TestPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * "Nothing acknowledged is lost across a crash": a real child JVM acknowledges journaled writes, is
+ * killed with SIGKILL mid-stream, and a restarted server delivers every acknowledged write to
+ * PostgreSQL; the off-heap state written alongside is still there.
+ */
+class CrashDurabilityTest
+{
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void shouldLoseNoAcknowledgedWriteWhenKilled() throws Exception
+    {
+        final String databaseUrl = TestPostgres.databaseUrl("crash");
+        final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+
+        Process child = startChild(databaseUrl);
+        final int port = awaitReady(child);
+        final AtomicBoolean stop = new AtomicBoolean();
+        final CountDownLatch enough = new CountDownLatch(300);
+        final Thread[] writers = new Thread[4];
+        for (int w = 0; w < writers.length; w++)
+        {
+            final int writer = w;
+            writers[w] = new Thread(() ->
+            {
+                for (int i = 0; !stop.get(); i++)
+                {
+                    final String id = "evt-" + writer + "-" + i;
+                    try
+                    {
+                        final HttpResponse<String> r = TestServers.CLIENT.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/test/events"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\"}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == 200)
+                        {
+                            acknowledged.add(id);
+                            enough.countDown();
+                        }
+                    }
+                    catch (final Exception e)
+                    {
+                        return; // the server died under us: expected
+                    }
+                }
+            });
+            writers[w].start();
+        }
+        assertTrue(enough.await(60, TimeUnit.SECONDS), "the child acknowledged too few writes");
+        child.destroyForcibly(); // SIGKILL: no shutdown hook, no final flush
+        child.waitFor(30, TimeUnit.SECONDS);
+        stop.set(true);
+        for (final Thread t : writers)
+        {
+            t.join(30_000);
+        }
+        assertTrue(acknowledged.size() >= 300);
+
+        child = startChild(databaseUrl);
+        try
+        {
+            final int port2 = awaitReady(child);
+            final Set<String> missing = new HashSet<>(acknowledged);
+            TestServers.await("every acknowledged write in PostgreSQL", 60_000, () ->
+            {
+                missing.removeAll(flushedIds(databaseUrl));
+                return missing.isEmpty();
+            });
+            // Off-heap state survived the kill as well.
+            for (final String id : acknowledged.stream().limit(50).toList())
+            {
+                final HttpResponse<String> r = TestServers.get(port2, "/test/events/" + id);
+                assertEquals(200, r.statusCode(), "state for " + id + " lost: " + r.body());
+            }
+        }
+        finally
+        {
+            child.destroy();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process startChild(final String databaseUrl) throws Exception
+    {
+        final ProcessBuilder pb = new ProcessBuilder(TestServerMain.command()).redirectErrorStream(true);
+        pb.environment().putAll(TestServers.environment(dataDir, databaseUrl, Map.of()));
+        pb.environment().put("EDGEPLANE_JOURNAL_FSYNC", "none"); // survives a process crash by design
+        return pb.start();
+    }
+
+    private static int awaitReady(final Process child) throws Exception
+    {
+        final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        final StringBuilder seen = new StringBuilder();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String line;
+        while (System.nanoTime() < deadline && (line = out.readLine()) != null)
+        {
+            if (line.startsWith("READY "))
+            {
+                final Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
+                drain.setDaemon(true);
+                drain.start();
+                return Integer.parseInt(line.substring(6).trim());
+            }
+            seen.append(line).append('\n');
+        }
+        throw new AssertionError("child server did not start:\n" + seen);
+    }
+
+    private static Set<String> flushedIds(final String databaseUrl)
+    {
+        final Set<String> ids = new HashSet<>();
+        try (Connection c = TestServers.connect(databaseUrl);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT convert_from(payload, 'UTF8') FROM event_log WHERE type = 'test.event'"))
+        {
+            while (rs.next())
+            {
+                final String json = rs.getString(1);
+                ids.add(json.substring(json.indexOf(":\"") + 2, json.lastIndexOf('"')));
+            }
+        }
+        catch (final Exception e)
+        {
+            throw new IllegalStateException(e);
+        }
+        return ids;
+    }
+}

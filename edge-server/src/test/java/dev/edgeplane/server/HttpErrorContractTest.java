@@ -1,0 +1,316 @@
+package dev.edgeplane.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.edgeplane.persistence.testing.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP contract every surface shares, over real sockets: error statuses with the one error body
+ * and a matching request id, body limits enforced before buffering, timeouts, pipelining, 503 on a
+ * full shard queue.
+ */
+class HttpErrorContractTest
+{
+    @TempDir
+    static Path dataDir;
+    static EdgeServer server;
+    static int telapi;
+
+    @BeforeAll
+    static void start()
+    {
+        server = TestServers.start(dataDir, TestPostgres.databaseUrl("http_contract"), Map.of(
+            EdgeSettings.REQUEST_TIMEOUT_MS, "1000",
+            EdgeSettings.IDLE_TIMEOUT_MS, "1500",
+            "EDGEPLANE_SHARDS", "1",
+            "EDGEPLANE_SHARD_QUEUE", "4"));
+        telapi = server.port(SurfaceKind.TELAPI);
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        TestSurface.RELEASE_SHARD.countDown();
+        server.close();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> assertError(final int status, final String code, final int actualStatus,
+        final String requestIdHeader, final String body)
+    {
+        assertEquals(status, actualStatus, body);
+        final Map<String, Object> error = (Map<String, Object>)TestServers.json(body).get("error");
+        assertNotNull(error, body);
+        assertEquals(code, error.get("code"), body);
+        assertTrue(error.get("message") instanceof String m && !m.isEmpty(), body);
+        assertNotNull(requestIdHeader, "X-Request-Id header missing");
+        assertEquals(requestIdHeader, error.get("request_id"), "error body request_id must equal X-Request-Id");
+        assertTrue(error.get("details") instanceof Map, "details is always an object: " + body);
+        return error;
+    }
+
+    static Map<String, Object> assertError(final int status, final String code, final HttpResponse<String> r)
+    {
+        return assertError(status, code, r.statusCode(), r.headers().firstValue("x-request-id").orElse(null), r.body());
+    }
+
+    static Map<String, Object> assertError(final int status, final String code, final RawHttp.Response r)
+    {
+        return assertError(status, code, r.status(), r.header("x-request-id"), r.body());
+    }
+
+    @Test
+    void shouldAnswer404WithTheErrorBody() throws Exception
+    {
+        assertError(404, "not_found", TestServers.get(telapi, "/no/such/thing"));
+    }
+
+    @Test
+    void shouldEchoTheClientsRequestId() throws Exception
+    {
+        final HttpResponse<String> r = TestServers.CLIENT.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + telapi + "/nope")).header("X-Request-Id", "abc-123").build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals("abc-123", r.headers().firstValue("x-request-id").orElseThrow());
+        assertError(404, "not_found", r);
+    }
+
+    @Test
+    void shouldGenerateARequestIdOnSuccessToo() throws Exception
+    {
+        final HttpResponse<String> r = TestServers.post(telapi, "/test/echo", "application/json", "{\"a\":1}");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("x-request-id").orElse("").length() > 8);
+        assertEquals(1L, TestServers.json(r.body()).get("a"));
+    }
+
+    @Test
+    void shouldAnswer405WithAllow() throws Exception
+    {
+        final HttpResponse<String> r = TestServers.get(telapi, "/test/echo");
+        assertError(405, "method_not_allowed", r);
+        assertEquals("POST", r.headers().firstValue("allow").orElseThrow());
+    }
+
+    @Test
+    void shouldAnswer400ForMalformedJson() throws Exception
+    {
+        assertError(400, "malformed_body", TestServers.post(telapi, "/test/echo", "application/json", "{\"a\":"));
+        assertError(400, "malformed_body", TestServers.post(telapi, "/test/echo", "application/json", "{\"a\":1,\"a\":2}"));
+    }
+
+    @Test
+    void shouldAnswer400ForMalformedForm() throws Exception
+    {
+        assertError(400, "malformed_body",
+            TestServers.post(telapi, "/test/echo", "application/x-www-form-urlencoded", "a=%zz"));
+    }
+
+    @Test
+    void shouldAcceptFormBodies() throws Exception
+    {
+        final HttpResponse<String> r =
+            TestServers.post(telapi, "/test/echo", "application/x-www-form-urlencoded", "callId=abc&to=%2B1202");
+        assertEquals(200, r.statusCode());
+        assertEquals("+1202", TestServers.json(r.body()).get("to"));
+    }
+
+    @Test
+    void shouldAnswer415ForAnUnsupportedMediaType() throws Exception
+    {
+        assertError(415, "unsupported_media_type", TestServers.post(telapi, "/test/echo", "text/xml", "<a/>"));
+    }
+
+    @Test
+    void shouldRefuseAnOversizeBodyBeforeReadingIt() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            // Announce 50 MB and send none of it: an answer can only come from the declared length.
+            raw.send("POST /test/echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n");
+            final RawHttp.Response r = raw.read();
+            assertError(413, "payload_too_large", r);
+            assertEquals("close", r.header("connection"));
+            assertTrue(raw.closedByServer());
+        }
+    }
+
+    @Test
+    void shouldRefuseAnOversizeChunkedBodyOnceItCrossesTheLimit() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("POST /test/echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+            final String chunk = "x".repeat(600);
+            raw.send(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
+            raw.send(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
+            assertError(413, "payload_too_large", raw.read());
+        }
+    }
+
+    @Test
+    void shouldAnswer431ForOversizeHeaders() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("GET /health HTTP/1.1\r\nHost: t\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+            final RawHttp.Response r = raw.read();
+            assertError(431, "header_too_large", r);
+            assertTrue(raw.closedByServer());
+        }
+    }
+
+    @Test
+    void shouldAnswer400ForAGarbledRequest() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("GET /health HTTP/1.1\r\nHost: t\r\nContent-Length: nope\r\n\r\n");
+            assertError(400, "bad_request", raw.read());
+        }
+    }
+
+    @Test
+    void shouldAnswer500WithoutLeakingTheCause() throws Exception
+    {
+        final HttpResponse<String> r = TestServers.get(telapi, "/test/boom");
+        assertError(500, "internal_error", r);
+        assertFalse(r.body().contains("deliberate"), "the exception message must not reach the client");
+        assertFalse(r.body().contains("IllegalStateException"));
+    }
+
+    @Test
+    void shouldAnswer501ForRoadmapStubs() throws Exception
+    {
+        final int controlPlane = server.port(SurfaceKind.CONTROL_PLANE);
+        assertError(501, "not_implemented", TestServers.post(controlPlane, "/v1/calls", "application/json", "{}"));
+        assertError(501, "not_implemented", TestServers.post(controlPlane, "/hooks/carrier", "application/json", "{}"));
+    }
+
+    @Test
+    void shouldAnswer503WithRetryAfterWhenTheShardQueueIsFull() throws Exception
+    {
+        assertEquals(202, TestServers.post(telapi, "/test/block-shard", "application/json", "{}").statusCode());
+        final var writer = server.runtime().shards().get(0);
+        final List<CompletableFuture<HttpResponse<String>>> queued = new ArrayList<>();
+        for (int i = 0; i < writer.queueCapacity(); i++)
+        {
+            queued.add(TestServers.CLIENT.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + telapi + "/test/shard"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        TestServers.await("the shard queue to fill", 10_000, () -> writer.queueDepth() == writer.queueCapacity());
+
+        final HttpResponse<String> refused = TestServers.post(telapi, "/test/shard", "application/json", "{}");
+        assertError(503, "overloaded", refused);
+        assertEquals("1", refused.headers().firstValue("retry-after").orElseThrow());
+
+        TestSurface.RELEASE_SHARD.countDown();
+        for (final CompletableFuture<HttpResponse<String>> f : queued)
+        {
+            assertEquals(204, f.get(10, TimeUnit.SECONDS).statusCode());
+        }
+    }
+
+    @Test
+    void shouldAnswer408WhenARequestTrickles() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("POST /test/echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{\"a\"");
+            final RawHttp.Response r = raw.read();
+            assertError(408, "request_timeout", r);
+            assertTrue(raw.closedByServer());
+        }
+    }
+
+    @Test
+    void shouldAnswer408WhenHeadersNeverFinish() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("GET /health HTTP/1.1\r\nHost: t\r\n");
+            assertError(408, "request_timeout", raw.read());
+        }
+    }
+
+    @Test
+    void shouldCloseAnIdleConnection() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("GET /health HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertEquals(200, raw.read().status());
+            assertTrue(raw.closedByServer(), "an idle keep-alive connection is closed after the idle timeout");
+        }
+    }
+
+    @Test
+    void shouldAnswerPipelinedRequestsInOrder() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("GET /test/slow?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "POST /test/echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"b\":2}");
+            final RawHttp.Response first = raw.read();
+            final RawHttp.Response second = raw.read();
+            final RawHttp.Response third = raw.read();
+            assertEquals(200, first.status());
+            assertEquals("{\"slow\":true}", first.body());
+            assertError(404, "not_found", second);
+            assertEquals(200, third.status());
+            assertEquals("{\"b\":2}", third.body());
+        }
+    }
+
+    @Test
+    void shouldServeHealthWithRealChecks() throws Exception
+    {
+        final HttpResponse<String> r = TestServers.get(telapi, "/health");
+        assertEquals(200, r.statusCode(), r.body());
+        final Map<String, Object> health = TestServers.json(r.body());
+        assertEquals("ok", health.get("status"), r.body());
+        @SuppressWarnings("unchecked")
+        final Map<String, Map<String, Object>> checks = (Map<String, Map<String, Object>>)health.get("checks");
+        assertEquals("up", checks.get("postgres").get("status"));
+        assertEquals("ok", checks.get("journal").get("status"));
+        assertTrue(((Map<?, ?>)checks.get("state").get("stores")).containsKey("test-events"));
+
+        final HttpResponse<String> services = TestServers.get(server.port(SurfaceKind.SERVICES), "/healthz");
+        assertEquals(200, services.statusCode());
+        assertEquals("ok", TestServers.json(services.body()).get("status"));
+    }
+
+    @Test
+    void shouldServePrometheusMetrics() throws Exception
+    {
+        TestServers.post(telapi, "/test/echo", "application/json", "{}");
+        final HttpResponse<String> r = TestServers.get(server.port(SurfaceKind.CONTROL_PLANE), "/metrics");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"));
+        final String text = r.body();
+        assertTrue(text.contains("edgeplane_http_requests_total{surface=\"telapi\",route=\"/test/echo\",method=\"POST\",code=\"2xx\"}"), text);
+        assertTrue(text.contains("edgeplane_http_request_duration_seconds{surface=\"telapi\",route=\"/test/echo\",method=\"POST\",quantile=\"0.99\"}"), text);
+        assertTrue(text.contains("edgeplane_journal_lag_events "), text);
+        assertTrue(text.contains("edgeplane_shard_queue_depth{shard=\"0\"}"), text);
+        assertTrue(text.contains("edgeplane_connections_open "), text);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.edgeplane.server;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.edgeplane.codec.Fields;
+import dev.edgeplane.codec.Json;
+import dev.edgeplane.codec.Problems;
+import dev.edgeplane.state.OffHeapStore;
+import dev.edgeplane.state.ShardWriter;
+import dev.edgeplane.state.StoreSpec;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import net.openhft.chronicle.bytes.BytesIn;
+import net.openhft.chronicle.bytes.BytesMarshallable;
+import net.openhft.chronicle.bytes.BytesOut;
+
+/**
+ * Routes that exercise the server plumbing from tests, mounted on the TelAPI listener under
+ * {@code /test}. {@code POST /test/events} is a real journaled write: shard-owned off-heap state,
+ * journal append, acknowledgement only once durable.
+ */
+final class TestSurface implements Surface
+{
+    static final int SMALL_BODY_LIMIT = 1024;
+    static final CountDownLatch RELEASE_SHARD = new CountDownLatch(1);
+
+    private static final ScheduledExecutorService LATER = Executors.newSingleThreadScheduledExecutor(r ->
+    {
+        final Thread t = new Thread(r, "test-later");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Fixed-layout value: the journal sequence that recorded the event. */
+    static final class EventMark implements BytesMarshallable
+    {
+        long seq;
+
+        @Override
+        public void readMarshallable(final BytesIn<?> bytes)
+        {
+            seq = bytes.readLong();
+        }
+
+        @Override
+        public void writeMarshallable(final BytesOut<?> bytes)
+        {
+            bytes.writeLong(seq);
+        }
+    }
+
+    static final StoreSpec<EventMark> EVENTS =
+        new StoreSpec<>("test-events", EventMark.class, EventMark::new, 100_000, "evt-000000", new EventMark(), true);
+
+    @Override
+    public SurfaceKind kind()
+    {
+        return SurfaceKind.TELAPI;
+    }
+
+    @Override
+    public void register(final Routes routes, final EdgeRuntime runtime)
+    {
+        final OffHeapStore<EventMark> events = runtime.openStore(EVENTS);
+        routes
+            .add("POST", "/test/echo", TestSurface::echo, SMALL_BODY_LIMIT)
+            .get("/test/boom", ex ->
+            {
+                throw new IllegalStateException("deliberate failure");
+            })
+            .get("/test/slow", ex ->
+            {
+                final long ms = ex.query().optLong("ms", 200, 0, 60_000, new Problems());
+                LATER.schedule(() -> ex.respondJson(HttpResponseStatus.OK, "{\"slow\":true}".getBytes(StandardCharsets.UTF_8)),
+                    ms, TimeUnit.MILLISECONDS);
+            })
+            .post("/test/block-shard", ex ->
+            {
+                final ShardWriter writer = runtime.shards().get(0);
+                if (ex.offer(writer, () ->
+                {
+                    try
+                    {
+                        RELEASE_SHARD.await(30, TimeUnit.SECONDS);
+                    }
+                    catch (final InterruptedException e)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }))
+                {
+                    ex.respondEmpty(HttpResponseStatus.ACCEPTED);
+                }
+            })
+            .post("/test/shard", ex -> ex.offer(runtime.shards().get(0), () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT)))
+            .post("/test/events", ex -> recordEvent(ex, runtime, events))
+            .get("/test/events/{id}", ex ->
+            {
+                final EventMark mark = events.get(ex.pathParam("id"), new EventMark());
+                if (mark == null)
+                {
+                    ex.respondError(HttpResponseStatus.NOT_FOUND, "not_found", "no such event", null);
+                }
+                else
+                {
+                    ex.respondJson(HttpResponseStatus.OK, ("{\"seq\":" + mark.seq + "}").getBytes(StandardCharsets.UTF_8));
+                }
+            });
+    }
+
+    private static void echo(final HttpExchange ex)
+    {
+        final Fields fields = ex.decodeBody();
+        if (fields == null)
+        {
+            return;
+        }
+        final Map<String, Object> out = new LinkedHashMap<>();
+        for (final String name : fields.names())
+        {
+            out.put(name, fields.raw(name));
+        }
+        ex.respondJson(HttpResponseStatus.OK, Json.write(out));
+    }
+
+    private static void recordEvent(final HttpExchange ex, final EdgeRuntime runtime, final OffHeapStore<EventMark> events)
+    {
+        final Fields fields = ex.decodeBody();
+        if (fields == null)
+        {
+            return;
+        }
+        final Problems problems = new Problems();
+        final String id = fields.requireString("id", problems);
+        if (!problems.isEmpty())
+        {
+            ex.respondError(HttpResponseStatus.BAD_REQUEST, "invalid_request", "invalid fields", problems);
+            return;
+        }
+        final ShardWriter writer = runtime.shards().forKey(id);
+        ex.offer(writer, () ->
+        {
+            final byte[] payload = ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
+            final long seq = runtime.journal().append("test.event", payload);
+            final EventMark mark = new EventMark();
+            mark.seq = seq;
+            events.put(id, mark);
+            runtime.journal().whenDurable(seq,
+                () -> ex.respondJson(HttpResponseStatus.OK, ("{\"id\":\"" + id + "\",\"seq\":" + seq + "}")
+                    .getBytes(StandardCharsets.UTF_8)));
+        });
+    }
+}
