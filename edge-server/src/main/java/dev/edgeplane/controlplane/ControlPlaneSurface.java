@@ -46,15 +46,16 @@ public final class ControlPlaneSurface implements Surface
             .post("/security/allow", notImplemented("POST /security/allow"))
             .delete("/security/allow/{ip}", notImplemented("DELETE /security/allow/{ip}"))
             .get("/media/{key}", notImplemented("GET /media/{key}"))
-            .add("PUT", "/media/{key}", notImplemented("PUT /media/{key}"), 0)
+            .add("PUT", "/media/{key}", notImplemented("PUT /media/{key}"), runtime.settings().maxBodyBytes())
             .post("/admin/config", notImplemented("POST /admin/config"))
             .get("/admin/config/{accountId}", notImplemented("GET /admin/config/{accountId}"))
             .post("/admin/tts/generate", notImplemented("POST /admin/tts/generate"));
         // Roadmap stubs (SPEC-control-plane.md, "Roadmap stubs"): the public REST API and carrier hooks.
+        final int bodyLimit = runtime.settings().maxBodyBytes();
         for (final String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"})
         {
-            routes.add(method, "/v1/*", notImplemented("the public REST API (/v1)"), 0);
-            routes.add(method, "/hooks/carrier", notImplemented("inbound carrier webhooks"), 0);
+            routes.add(method, "/v1/*", notImplemented("the public REST API (/v1)"), bodyLimit);
+            routes.add(method, "/hooks/carrier", notImplemented("inbound carrier webhooks"), bodyLimit);
         }
     }
 }

@@ -38,7 +38,7 @@ class CrashDurabilityTest
     @Test
     void shouldLoseNoAcknowledgedWriteWhenKilled() throws Exception
     {
-        final String databaseUrl = TestPostgres.databaseUrl("crash");
+        final String databaseUrl = TestPostgres.freshDatabaseUrl("crash");
         final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 
         Process child = startChild(databaseUrl);

@@ -31,7 +31,7 @@ class GracefulShutdownTest
     @Test
     void shouldFinishInFlightRequestsAndStopAccepting() throws Exception
     {
-        final String databaseUrl = TestPostgres.databaseUrl("shutdown");
+        final String databaseUrl = TestPostgres.freshDatabaseUrl("shutdown");
         final EdgeServer server = TestServers.start(dataDir, databaseUrl, Map.of());
         final int port = server.port(SurfaceKind.TELAPI);
         assertEquals(200, TestServers.post(port, "/test/events", "application/json", "{\"id\":\"kept\"}").statusCode());

@@ -28,7 +28,6 @@ class PostgresOutageTest
     void shouldKeepServingWhilePostgresIsDownAndCatchUpAfter() throws Exception
     {
         EmbeddedPostgresServer postgres = TestPostgres.dedicated(pgDir);
-        final int pgPort = postgres.port();
         final String databaseUrl = postgres.jdbcUrl();
         try (EdgeServer server = TestServers.start(dataDir, databaseUrl, Map.of()))
         {
@@ -46,14 +45,19 @@ class PostgresOutageTest
                 final HttpResponse<String> r = TestServers.post(port, "/test/events", "application/json", "{\"id\":\"during-" + i + "\"}");
                 assertEquals(200, r.statusCode(), "writes are acknowledged from the journal while PostgreSQL is down");
             }
-            TestServers.await("/health to report the outage", 20_000, () -> healthOf(port).get("status").equals("degraded"));
+            TestServers.await("/health to report the outage and the backlog", 20_000, () ->
+            {
+                final Map<String, Object> h = healthOf(port);
+                final Map<String, Map<String, Object>> c = (Map<String, Map<String, Object>>)h.get("checks");
+                return h.get("status").equals("degraded") && ((Number)c.get("journal").get("lag_events")).longValue() >= 200;
+            });
             final HttpResponse<String> health = TestServers.get(port, "/health");
             assertEquals(200, health.statusCode(), "a degraded server still takes traffic");
             final Map<String, Map<String, Object>> checks = (Map<String, Map<String, Object>>)TestServers.json(health.body()).get("checks");
             assertEquals("down", checks.get("postgres").get("status"));
             assertTrue(((Number)checks.get("journal").get("lag_events")).longValue() >= 200, health.body());
 
-            postgres = EmbeddedPostgresServer.start(pgDir, pgPort);
+            postgres = TestPostgres.restart(postgres);
             TestServers.await("the backlog to drain", 60_000, () -> server.runtime().flusher().status().lagEvents() == 0);
             assertEquals(220, TestServers.count(databaseUrl, "SELECT count(*) FROM event_log WHERE type = 'test.event'"));
             TestServers.await("/health to recover", 20_000, () -> healthOf(port).get("status").equals("ok"));
