@@ -2,17 +2,21 @@ package dev.edgeplane.controlplane;
 
 import static dev.edgeplane.server.ServerRoutes.notImplemented;
 
+import dev.edgeplane.server.AccessGate;
 import dev.edgeplane.server.EdgeRuntime;
+import dev.edgeplane.server.HttpHandler;
 import dev.edgeplane.server.Routes;
 import dev.edgeplane.server.Surface;
 import dev.edgeplane.server.SurfaceKind;
 
 /**
  * The control plane (seed 001, SPEC-control-plane.md) called by the SIP edge, the media engine,
- * agent apps and operators.
+ * agent apps and operators: digest auth, the routing brain with CAC, the call-flow command loop,
+ * presence, call traces, configuration import/export.
  *
- * <p>Every endpoint of the contract is routed so that callers get a precise answer; the ones whose
- * capability is not built yet answer {@code 501 not_implemented}. {@code /v1/*} and
+ * <p>Gating (ARCHITECTURE.md, "Security model"): every route needs an address in
+ * {@code CONTROL_PLANE_ALLOW_CIDRS} or the admin token; {@code /admin/*} needs the admin token.
+ * Endpoints whose capability is not built yet answer {@code 501}; {@code /v1/*} and
  * {@code /hooks/carrier} are roadmap stubs and stay 501 by contract.
  */
 public final class ControlPlaneSurface implements Surface
@@ -26,19 +30,30 @@ public final class ControlPlaneSurface implements Surface
     @Override
     public void register(final Routes routes, final EdgeRuntime runtime)
     {
+        final ControlPlane cp = new ControlPlane(runtime);
+        runtime.closeOnShutdown(cp);
+        runtime.closeOnShutdown(new CallSweeper(cp).start());
+        HistorySinks.all().forEach(runtime::registerSink);
+
+        final AccessGate gate = runtime.gate();
+        final OperatorHandlers operator = new OperatorHandlers(cp);
+        final AdminConfigHandlers admin = new AdminConfigHandlers(cp);
+        final int body = runtime.settings().maxBodyBytes();
         routes
-            .post("/auth", notImplemented("POST /auth"))
-            .post("/route", notImplemented("POST /route"))
-            .post("/flow", notImplemented("POST /flow"))
-            .post("/presence/event", notImplemented("POST /presence/event"))
+            .post("/auth", gated(gate, new AuthHandler(cp)))
+            .post("/route", gated(gate, new RouteHandler(cp)))
+            .post("/flow", gated(gate, new FlowHandler(cp)))
+            .post("/presence/event", gated(gate, new PresenceHandler(cp)))
+            .get("/cac", gated(gate, operator::cac))
+            .post("/cac/reset", gated(gate, operator::cacReset))
+            .get("/calls/{callId}/trace", gated(gate, operator::trace))
+            .add("POST", "/admin/config", admin(gate, admin::apply), AdminConfigHandlers.MAX_DOCUMENT_BYTES)
+            .get("/admin/config/{accountId}", admin(gate, admin::export))
             .post("/agent", notImplemented("POST /agent"))
             .get("/agent", notImplemented("GET /agent"))
             .get("/presence/users", notImplemented("GET /presence/users"))
             .get("/agent/confirm/{accountId}/{leaseId}/{epoch}", notImplemented("the agent confirm hook"))
             .get("/agent/claim/{accountId}/{agentId}/{callId}", notImplemented("the agent claim hook"))
-            .get("/cac", notImplemented("GET /cac"))
-            .post("/cac/reset", notImplemented("POST /cac/reset"))
-            .get("/calls/{callId}/trace", notImplemented("GET /calls/{callId}/trace"))
             .get("/debug", notImplemented("the /debug monitor"))
             .post("/security/report", notImplemented("POST /security/report"))
             .get("/security/bans", notImplemented("GET /security/bans"))
@@ -46,16 +61,35 @@ public final class ControlPlaneSurface implements Surface
             .post("/security/allow", notImplemented("POST /security/allow"))
             .delete("/security/allow/{ip}", notImplemented("DELETE /security/allow/{ip}"))
             .get("/media/{key}", notImplemented("GET /media/{key}"))
-            .add("PUT", "/media/{key}", notImplemented("PUT /media/{key}"), runtime.settings().maxBodyBytes())
-            .post("/admin/config", notImplemented("POST /admin/config"))
-            .get("/admin/config/{accountId}", notImplemented("GET /admin/config/{accountId}"))
+            .add("PUT", "/media/{key}", notImplemented("PUT /media/{key}"), body)
             .post("/admin/tts/generate", notImplemented("POST /admin/tts/generate"));
         // Roadmap stubs (SPEC-control-plane.md, "Roadmap stubs"): the public REST API and carrier hooks.
-        final int bodyLimit = runtime.settings().maxBodyBytes();
         for (final String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"})
         {
-            routes.add(method, "/v1/*", notImplemented("the public REST API (/v1)"), bodyLimit);
-            routes.add(method, "/hooks/carrier", notImplemented("inbound carrier webhooks"), bodyLimit);
+            routes.add(method, "/v1/*", notImplemented("the public REST API (/v1)"), body);
+            routes.add(method, "/hooks/carrier", notImplemented("inbound carrier webhooks"), body);
         }
+    }
+
+    private static HttpHandler gated(final AccessGate gate, final HttpHandler handler)
+    {
+        return ex ->
+        {
+            if (gate.requireControlPlane(ex))
+            {
+                handler.handle(ex);
+            }
+        };
+    }
+
+    private static HttpHandler admin(final AccessGate gate, final HttpHandler handler)
+    {
+        return ex ->
+        {
+            if (gate.requireAdmin(ex))
+            {
+                handler.handle(ex);
+            }
+        };
     }
 }

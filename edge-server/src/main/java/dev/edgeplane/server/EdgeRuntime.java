@@ -28,9 +28,11 @@ public final class EdgeRuntime
     private final Journal journal;
     private volatile JournalFlusher flusher;
     private final List<JournalSink> sinks = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> surfaceResources = new CopyOnWriteArrayList<>();
     private final Shards shards;
     private final HttpMetrics httpMetrics;
     private final AccessGate gate;
+    private final BlockingTasks blocking = new BlockingTasks(4, 256);
     private final List<OffHeapStore<?>> stores = new CopyOnWriteArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
@@ -89,6 +91,25 @@ public final class EdgeRuntime
         return List.copyOf(sinks);
     }
 
+    /**
+     * Registers something a surface started (a timer, a listener thread) to be closed at shutdown,
+     * after the listeners stop and before the shard writers drain. Start-up only.
+     */
+    public void closeOnShutdown(final AutoCloseable resource)
+    {
+        surfaceResources.add(resource);
+    }
+
+    /** Closes surface resources in reverse registration order. */
+    void closeSurfaceResources() throws Exception
+    {
+        for (int i = surfaceResources.size() - 1; i >= 0; i--)
+        {
+            surfaceResources.get(i).close();
+        }
+        surfaceResources.clear();
+    }
+
     public Shards shards()
     {
         return shards;
@@ -102,6 +123,12 @@ public final class EdgeRuntime
     public AccessGate gate()
     {
         return gate;
+    }
+
+    /** @return the bounded pool for blocking work (administrative JDBC), never used on hot paths. */
+    public BlockingTasks blocking()
+    {
+        return blocking;
     }
 
     /** @return the directory for off-heap state files. */

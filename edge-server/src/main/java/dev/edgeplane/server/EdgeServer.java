@@ -125,6 +125,8 @@ public final class EdgeServer implements AutoCloseable
             flusher.start();
             closeables.add(flusher);
             closeables.add(shards);
+            closeables.add(runtime::closeSurfaceResources);
+            closeables.add(runtime.blocking());
             registerGauges(runtime);
 
             final HealthMonitor health = new HealthMonitor(runtime);
@@ -194,6 +196,8 @@ public final class EdgeServer implements AutoCloseable
         m.gauge("edgeplane_database_up", "1 when the last flush or probe reached PostgreSQL.", "",
             () -> f.status().databaseUp() ? 1 : 0);
         m.gauge("edgeplane_requests_in_flight", "Requests dispatched and not yet answered.", "", runtime::inFlight);
+        m.gauge("edgeplane_blocking_queue_depth", "Administrative tasks waiting for the blocking pool.", "",
+            () -> runtime.blocking().queueDepth());
         for (int i = 0; i < runtime.shards().count(); i++)
         {
             final int shard = i;

@@ -200,10 +200,21 @@ public final class HttpExchange implements Runnable
      */
     public boolean offer(final ShardWriter writer, final ShardTask task)
     {
-        if (writer.offer(task))
-        {
-            return true;
-        }
+        return writer.offer(task) || overloaded();
+    }
+
+    /**
+     * Runs blocking work (administrative JDBC) on the bounded blocking pool. When the pool is full
+     * this answers {@code 503} with {@code Retry-After} and returns false.
+     */
+    public boolean offerBlocking(final Runnable task)
+    {
+        return runtime.blocking().offer(task) || overloaded();
+    }
+
+    /** Answers 503 with {@code Retry-After}; returns false so callers can {@code return offer(...) || overloaded()}. */
+    private boolean overloaded()
+    {
         responseHeaders.set(HttpHeaderNames.RETRY_AFTER, runtime.settings().retryAfterSeconds());
         respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
             "the server is busy; retry after the indicated delay", null);

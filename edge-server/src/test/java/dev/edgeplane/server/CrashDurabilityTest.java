@@ -3,12 +3,9 @@ package dev.edgeplane.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -41,8 +38,8 @@ class CrashDurabilityTest
         final String databaseUrl = TestPostgres.freshDatabaseUrl("crash");
         final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 
-        Process child = startChild(databaseUrl);
-        final int port = awaitReady(child);
+        TestServerMain.Child child = startChild(databaseUrl);
+        final int port = child.telapiPort();
         final AtomicBoolean stop = new AtomicBoolean();
         final CountDownLatch enough = new CountDownLatch(300);
         final Thread[] writers = new Thread[4];
@@ -76,8 +73,7 @@ class CrashDurabilityTest
             writers[w].start();
         }
         assertTrue(enough.await(60, TimeUnit.SECONDS), "the child acknowledged too few writes");
-        child.destroyForcibly(); // SIGKILL: no shutdown hook, no final flush
-        child.waitFor(30, TimeUnit.SECONDS);
+        child.kill();
         stop.set(true);
         for (final Thread t : writers)
         {
@@ -88,7 +84,7 @@ class CrashDurabilityTest
         child = startChild(databaseUrl);
         try
         {
-            final int port2 = awaitReady(child);
+            final int port2 = child.telapiPort();
             final Set<String> missing = new HashSet<>(acknowledged);
             TestServers.await("every acknowledged write in PostgreSQL", 60_000, () ->
             {
@@ -104,37 +100,15 @@ class CrashDurabilityTest
         }
         finally
         {
-            child.destroy();
-            child.waitFor(30, TimeUnit.SECONDS);
+            child.stop();
         }
     }
 
-    private Process startChild(final String databaseUrl) throws Exception
+    private TestServerMain.Child startChild(final String databaseUrl) throws Exception
     {
-        final ProcessBuilder pb = new ProcessBuilder(TestServerMain.command()).redirectErrorStream(true);
-        pb.environment().putAll(TestServers.environment(dataDir, databaseUrl, Map.of()));
-        pb.environment().put("EDGEPLANE_JOURNAL_FSYNC", "none"); // survives a process crash by design
-        return pb.start();
-    }
-
-    private static int awaitReady(final Process child) throws Exception
-    {
-        final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        final StringBuilder seen = new StringBuilder();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        String line;
-        while (System.nanoTime() < deadline && (line = out.readLine()) != null)
-        {
-            if (line.startsWith("READY "))
-            {
-                final Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
-                drain.setDaemon(true);
-                drain.start();
-                return Integer.parseInt(line.substring(6).trim());
-            }
-            seen.append(line).append('\n');
-        }
-        throw new AssertionError("child server did not start:\n" + seen);
+        final Map<String, String> env = TestServers.environment(dataDir, databaseUrl, Map.of());
+        env.put("EDGEPLANE_JOURNAL_FSYNC", "none"); // survives a process crash by design
+        return TestServerMain.startChild(env);
     }
 
     private static Set<String> flushedIds(final String databaseUrl)

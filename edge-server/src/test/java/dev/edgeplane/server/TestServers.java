@@ -18,9 +18,9 @@ import dev.edgeplane.Edgeplane;
 import dev.edgeplane.codec.Json;
 
 /** Starts real servers on loopback ephemeral ports for tests, and small client conveniences. */
-final class TestServers
+public final class TestServers
 {
-    static final HttpClient CLIENT;
+    public static final HttpClient CLIENT;
 
     static
     {
@@ -34,7 +34,7 @@ final class TestServers
     }
 
     /** Settings for a test server: loopback, ephemeral ports, the given data dir and database. */
-    static Map<String, String> environment(final Path dataDir, final String databaseUrl, final Map<String, String> extra)
+    public static Map<String, String> environment(final Path dataDir, final String databaseUrl, final Map<String, String> extra)
     {
         final Map<String, String> env = new HashMap<>();
         env.put(EdgeSettings.DATA_DIR, dataDir.toString());
@@ -51,20 +51,20 @@ final class TestServers
         return env;
     }
 
-    static EdgeServer start(final Path dataDir, final String databaseUrl, final Map<String, String> extra)
+    public static EdgeServer start(final Path dataDir, final String databaseUrl, final Map<String, String> extra)
     {
         final List<Surface> surfaces = new ArrayList<>(Edgeplane.surfaces());
         surfaces.add(new TestSurface());
         return EdgeServer.start(EdgeSettings.from(environment(dataDir, databaseUrl, extra)), surfaces);
     }
 
-    static HttpResponse<String> get(final int port, final String path) throws IOException, InterruptedException
+    public static HttpResponse<String> get(final int port, final String path) throws IOException, InterruptedException
     {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<String> post(final int port, final String path, final String contentType, final String body)
+    public static HttpResponse<String> post(final int port, final String path, final String contentType, final String body)
         throws IOException, InterruptedException
     {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -73,7 +73,7 @@ final class TestServers
     }
 
     /** Opens a JDBC connection for a {@code DATABASE_URL}, the way the server parses it. */
-    static java.sql.Connection connect(final String databaseUrl) throws java.sql.SQLException
+    public static java.sql.Connection connect(final String databaseUrl) throws java.sql.SQLException
     {
         final dev.edgeplane.persistence.DatabaseSettings s =
             dev.edgeplane.persistence.DatabaseSettings.fromEnvironment(Map.of("DATABASE_URL", databaseUrl), Path.of("."));
@@ -81,7 +81,7 @@ final class TestServers
     }
 
     /** Counts rows of a query's single-number answer. */
-    static long count(final String databaseUrl, final String sql)
+    public static long count(final String databaseUrl, final String sql)
     {
         try (java.sql.Connection c = connect(databaseUrl);
              java.sql.Statement st = c.createStatement();
@@ -97,14 +97,14 @@ final class TestServers
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> json(final String body)
+    public static Map<String, Object> json(final String body)
     {
         final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return (Map<String, Object>)Json.parse(bytes, 0, bytes.length);
     }
 
     /** Waits for a condition, polling; fails the test with {@code what} when the deadline passes. */
-    static void await(final String what, final long timeoutMillis, final BooleanSupplier condition) throws InterruptedException
+    public static void await(final String what, final long timeoutMillis, final BooleanSupplier condition) throws InterruptedException
     {
         final long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (!condition.getAsBoolean())

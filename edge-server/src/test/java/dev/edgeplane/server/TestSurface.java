@@ -24,7 +24,7 @@ import net.openhft.chronicle.bytes.BytesOut;
  * {@code /test}. {@code POST /test/events} is a real journaled write: shard-owned off-heap state,
  * journal append, acknowledgement only once durable.
  */
-final class TestSurface implements Surface
+public final class TestSurface implements Surface
 {
     static final int SMALL_BODY_LIMIT = 1024;
     static final CountDownLatch RELEASE_SHARD = new CountDownLatch(1);

@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
  *
  * <p>Stateless and thread-safe.
  */
-final class ErrorSummary
+public final class ErrorSummary
 {
-    static final int MAX_LENGTH = 240;
+    /** Longest summary returned, in characters. */
+    public static final int MAX_LENGTH = 240;
 
     private static final Pattern PASSWORD_PARAMETER =
         Pattern.compile("(?i)(password|passwd|pwd)(\\s*[=:]\\s*)[^\\s&;,)'\"]+");
@@ -22,7 +23,11 @@ final class ErrorSummary
     {
     }
 
-    static String of(final Throwable error)
+    /**
+     * @param error a failure, or null.
+     * @return one line of at most {@value #MAX_LENGTH} characters with credentials masked, or null for null.
+     */
+    public static String of(final Throwable error)
     {
         if (null == error)
         {

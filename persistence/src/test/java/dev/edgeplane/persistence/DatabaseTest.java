@@ -24,6 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DatabaseTest
 {
+    private static final List<String> TABLES = List.of("accounts", "agents", "audit_log", "call_records",
+        "call_traces", "devices", "dids", "event_log", "flows", "journal_checkpoint", "queues", "schedules", "trunks");
+    private static final List<String> VERSIONS = List.of("1", "2");
+
     @TempDir
     Path directory;
 
@@ -34,12 +38,12 @@ class DatabaseTest
         try (Database database = Database.open(settings))
         {
             assertSame(settings, database.settings());
-            assertEquals(List.of("event_log", "journal_checkpoint"), tables(database.dataSource()));
-            assertEquals(List.of("1"), appliedVersions(database.dataSource()));
+            assertEquals(TABLES, tables(database.dataSource()));
+            assertEquals(VERSIONS, appliedVersions(database.dataSource()));
         }
         try (Database database = Database.open(settings))
         {
-            assertEquals(List.of("1"), appliedVersions(database.dataSource()));
+            assertEquals(VERSIONS, appliedVersions(database.dataSource()));
         }
     }
 
@@ -85,7 +89,7 @@ class DatabaseTest
             assertEquals(directory.resolve("pg"), database.settings().embeddedDataDirectory());
             assertTrue(directory.resolve("pg").resolve("PG_VERSION").toFile().exists());
             assertTrue(database.probe(1_000).up());
-            assertEquals(List.of("event_log", "journal_checkpoint"), tables(database.dataSource()));
+            assertEquals(TABLES, tables(database.dataSource()));
         }
         finally
         {

@@ -140,6 +140,17 @@ public final class OffHeapStore<V extends BytesMarshallable> implements AutoClos
     }
 
     /**
+     * Inserts only when the key is absent, atomically (the map's segment lock), so it is safe from
+     * any thread; for stores whose entries have no single owner (a seen-once set).
+     *
+     * @return true when the value was inserted, false when the key was already present.
+     */
+    public boolean putIfAbsent(final CharSequence key, final V value)
+    {
+        return map.putIfAbsent(key, value) == null;
+    }
+
+    /**
      * Removes a key. Call only from the key's shard writer.
      *
      * @return true when something was removed.

@@ -1,10 +1,13 @@
 package dev.edgeplane.tools;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.edgeplane.Edgeplane;
+import dev.edgeplane.controlplane.ControlPlaneSettings;
 import dev.edgeplane.server.EdgeSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,11 +20,17 @@ import picocli.CommandLine.Option;
     description = "Run the edge server (all surfaces; embedded PostgreSQL when DATABASE_URL is unset).")
 final class ServeCommand implements Callable<Integer>
 {
+    private static final Path DEMO_CONFIG = Path.of("examples", "demo-config.json");
+
     @Option(names = "--data-dir", description = "Data directory (overrides EDGEPLANE_DATA_DIR).")
     String dataDir;
 
     @Option(names = "--surfaces", description = "Comma list of surfaces to serve (overrides EDGEPLANE_SURFACES).")
     String surfaces;
+
+    @Option(names = "--seed-config", description = "Configuration document applied when the database has no account "
+        + "yet (overrides EDGEPLANE_SEED_CONFIG; default: examples/demo-config.json when it exists).")
+    String seedConfig;
 
     @Override
     public Integer call() throws InterruptedException
@@ -35,7 +44,17 @@ final class ServeCommand implements Callable<Integer>
         {
             overrides.put(EdgeSettings.SURFACES, surfaces);
         }
-        Edgeplane.run(EdgeSettings.fromEnvironment().with(overrides));
+        final EdgeSettings fromEnv = EdgeSettings.fromEnvironment();
+        if (seedConfig != null)
+        {
+            overrides.put(ControlPlaneSettings.SEED_CONFIG, seedConfig);
+        }
+        else if (fromEnv.value(ControlPlaneSettings.SEED_CONFIG, null) == null && Files.isRegularFile(DEMO_CONFIG))
+        {
+            // A newcomer's first run: every endpoint can be curled at once against the demo account.
+            overrides.put(ControlPlaneSettings.SEED_CONFIG, DEMO_CONFIG.toString());
+        }
+        Edgeplane.run(fromEnv.with(overrides));
         return 0;
     }
 }

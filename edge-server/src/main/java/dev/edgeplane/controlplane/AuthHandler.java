@@ -1,0 +1,225 @@
+package dev.edgeplane.controlplane;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.edgeplane.codec.DigestAlgorithm;
+import dev.edgeplane.codec.Fields;
+import dev.edgeplane.codec.Json;
+import dev.edgeplane.codec.Problems;
+import dev.edgeplane.codec.SipDigest;
+import dev.edgeplane.controlplane.config.CompiledAccount;
+import dev.edgeplane.controlplane.state.AuthGuard;
+import dev.edgeplane.controlplane.state.NonceUse;
+import dev.edgeplane.persistence.config.DeviceConfig;
+import dev.edgeplane.server.HttpExchange;
+import dev.edgeplane.server.HttpHandler;
+import dev.edgeplane.state.ShardWriter;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * {@code POST /auth}: SIP digest verification (RFC 2617 / RFC 7616, MD5 and SHA-256, qop auth or
+ * none) against the device's stored HA1, replay refusal for a repeated (nonce, nc, cnonce), and
+ * failure counting per source address that earns a ban ({@code blacklist} seconds).
+ *
+ * <p>Every verdict is {@code 200} (the SIP layer branches on {@code status}); malformed requests
+ * are {@code 400}. Threading: validation on the event loop; the verdict on the shard that owns the
+ * source address (or the realm when no address is given), so its failure counter has one writer.
+ */
+final class AuthHandler implements HttpHandler
+{
+    private final ControlPlane cp;
+
+    AuthHandler(final ControlPlane cp)
+    {
+        this.cp = cp;
+    }
+
+    private record Attempt(String method, String realm, String username, String uri, String nonce, String response,
+        DigestAlgorithm algorithm, String qop, String cnonce, String nc, String sourceIp, boolean wantHa1)
+    {
+    }
+
+    @Override
+    public void handle(final HttpExchange ex)
+    {
+        final Fields f = ex.decodeBody();
+        if (f == null)
+        {
+            return;
+        }
+        final Problems p = new Problems();
+        final String method = Requests.text(f, "method", true, p);
+        final String realm = Requests.text(f, "realm", true, p);
+        final String username = Requests.text(f, "username", true, p);
+        final String uri = Requests.text(f, "uri", true, p);
+        final String nonce = Requests.text(f, "nonce", true, p);
+        final String response = Requests.text(f, "response", true, p);
+        final String algorithmName = Requests.text(f, "algorithm", false, p);
+        final String qop = Requests.text(f, "qop", false, p);
+        final String cnonce = Requests.text(f, "cnonce", false, p);
+        final String nc = Requests.text(f, "nc", false, p);
+        final String sourceIp = Requests.text(f, "sourceIp", false, p);
+        final boolean wantHa1 = f.optBoolean("wantHa1", false, p);
+        final DigestAlgorithm algorithm = DigestAlgorithm.parse(algorithmName);
+        if (algorithm == null)
+        {
+            p.add("algorithm", "must be MD5 or SHA-256");
+        }
+        if (qop != null && !qop.isEmpty())
+        {
+            if (!SipDigest.supportsQop(qop))
+            {
+                p.add("qop", "must be auth or absent");
+            }
+            if (cnonce == null || cnonce.isEmpty())
+            {
+                p.add("cnonce", "is required with qop");
+            }
+            if (nc == null || !nc.matches("[0-9a-fA-F]{8}"))
+            {
+                p.add("nc", "must be 8 hex digits with qop");
+            }
+        }
+        if (!p.isEmpty())
+        {
+            Requests.invalid(ex, p);
+            return;
+        }
+        final Attempt attempt = new Attempt(method, realm, username, uri, nonce, response, algorithm, qop, cnonce, nc,
+            sourceIp, wantHa1);
+        final ShardWriter shard = cp.shards().forKey(sourceIp != null ? sourceIp : realm);
+        ex.offer(shard, () -> verdict(ex, attempt));
+    }
+
+    /** On the source address's shard. */
+    private void verdict(final HttpExchange ex, final Attempt a)
+    {
+        final long now = System.currentTimeMillis();
+        AuthGuard guard = null;
+        if (a.sourceIp != null)
+        {
+            final AuthGuard reusable = new AuthGuard();
+            guard = cp.guards.get(a.sourceIp, reusable);
+            if (guard == null)
+            {
+                guard = reusable.clear();
+            }
+        }
+        if (guard != null && guard.bannedUntilMillis > now)
+        {
+            answer(ex, fail("banned", seconds(guard.bannedUntilMillis - now)));
+            return;
+        }
+
+        final CompiledAccount account = cp.config.snapshot().accountByDomain(a.realm);
+        final DeviceConfig device = account == null ? null : account.device(a.username);
+        final String failure;
+        String ha1 = null;
+        if (device == null)
+        {
+            failure = "unknown user";
+        }
+        else if (!device.enabled())
+        {
+            failure = "device disabled";
+        }
+        else
+        {
+            ha1 = a.algorithm == DigestAlgorithm.MD5 ? device.ha1Md5() : device.ha1Sha256();
+            if (ha1 == null || !SipDigest.verify(a.algorithm, ha1, a.method, a.uri, a.nonce, a.nc, a.cnonce, a.qop, a.response))
+            {
+                failure = "invalid credentials";
+            }
+            else if (!firstUse(a, now))
+            {
+                failure = "replay";
+            }
+            else
+            {
+                failure = null;
+            }
+        }
+
+        if (failure == null)
+        {
+            if (guard != null && guard.failures > 0)
+            {
+                cp.guards.remove(a.sourceIp); // a good answer clears the failure count
+            }
+            final Map<String, Object> ok = new LinkedHashMap<>();
+            ok.put("status", "ok");
+            ok.put("account_id", account.id());
+            ok.put("device_id", device.id());
+            ok.put("username", device.username());
+            ok.put("domain", account.domain());
+            if (a.wantHa1)
+            {
+                ok.put("ha1", ha1);
+            }
+            answer(ex, ok);
+            return;
+        }
+        long blacklist = 0;
+        if (guard != null)
+        {
+            if (now - guard.windowStartMillis > cp.settings.authWindowMillis())
+            {
+                guard.windowStartMillis = now;
+                guard.failures = 0;
+            }
+            guard.failures++;
+            guard.lastFailureMillis = now;
+            if (guard.failures >= cp.settings.authMaxFailures())
+            {
+                guard.bannedUntilMillis = now + cp.settings.authBanMillis();
+                blacklist = seconds(cp.settings.authBanMillis());
+                cp.trace.journal().append("security.ban", Json.write(Map.of("ip", a.sourceIp, "reason", "auth failures",
+                    "failures", (long)guard.failures, "until", guard.bannedUntilMillis)));
+            }
+            cp.guards.put(a.sourceIp, guard);
+        }
+        final long seq = cp.trace.journal().append("security.auth_failure", Json.write(Map.of(
+            "ip", a.sourceIp == null ? "" : a.sourceIp, "realm", a.realm, "username", a.username, "reason", failure)));
+        final Map<String, Object> body = fail(failure, blacklist);
+        cp.trace.journal().whenDurable(seq, () -> answer(ex, body));
+    }
+
+    /** Remembers (nonce, nc, cnonce) for the nonce lifetime; false when it was already used. */
+    private boolean firstUse(final Attempt a, final long now)
+    {
+        final String key = a.nonce + ":" + (a.nc == null ? "" : a.nc) + ":" + (a.cnonce == null ? "" : a.cnonce);
+        final NonceUse use = new NonceUse();
+        use.expiresAtMillis = now + cp.settings.nonceTtlMillis();
+        if (cp.nonces.putIfAbsent(key, use))
+        {
+            return true;
+        }
+        final NonceUse seen = cp.nonces.get(key, new NonceUse());
+        if (seen != null && seen.expiresAtMillis <= now)
+        {
+            cp.nonces.put(key, use); // the old use expired before the sweeper removed it
+            return true;
+        }
+        return false;
+    }
+
+    private static Map<String, Object> fail(final String message, final long blacklistSeconds)
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", "fail");
+        m.put("message", message);
+        m.put("blacklist", blacklistSeconds);
+        return m;
+    }
+
+    private static long seconds(final long millis)
+    {
+        return (millis + 999) / 1000;
+    }
+
+    private static void answer(final HttpExchange ex, final Map<String, Object> body)
+    {
+        ex.respondJson(HttpResponseStatus.OK, Json.write(body));
+    }
+}

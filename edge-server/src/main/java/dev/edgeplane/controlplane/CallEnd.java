@@ -1,0 +1,67 @@
+package dev.edgeplane.controlplane;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.edgeplane.codec.DecodeException;
+import dev.edgeplane.codec.Json;
+import dev.edgeplane.controlplane.state.CallEntry;
+import dev.edgeplane.state.ShardWriter;
+
+/**
+ * The end of a call, however it ends (dialog terminated, lease reclaimed, operator reset): release
+ * the CAC channel, trace it, and journal the call record (CDR).
+ *
+ * <p>Call only on the account's shard writer, after removing the entry from the calls store.
+ */
+final class CallEnd
+{
+    private CallEnd()
+    {
+    }
+
+    /** @return the journal sequence of the last entry written (for acknowledging once durable). */
+    static long finish(final ControlPlane cp, final ShardWriter shard, final String callId, final CallEntry entry,
+        final String cause, final long now, final Map<String, Object> presenceDetail)
+    {
+        if (presenceDetail != null)
+        {
+            cp.trace.record(callId, entry.accountId, "presence.dialog", presenceDetail);
+        }
+        if (entry.admitted)
+        {
+            cp.ledger(shard).release(entry.accountId, entry.direction);
+            cp.trace.record(callId, entry.accountId, cause.equals("reclaimed") ? "cac.reclaim" : "cac.release",
+                Map.of("direction", CallEntry.directionName(entry.direction), "cause", cause));
+        }
+        final Map<String, Object> record = new LinkedHashMap<>();
+        record.put("call_id", callId);
+        record.put("account_id", entry.accountId);
+        record.put("direction", CallEntry.directionName(entry.direction));
+        record.put("from", entry.from);
+        record.put("to", entry.to);
+        record.put("started_at", entry.createdAtMillis);
+        if (entry.answeredAtMillis > 0)
+        {
+            record.put("answered_at", entry.answeredAtMillis);
+        }
+        record.put("ended_at", now);
+        record.put("cause", cause);
+        record.put("decision", decision(entry.decision));
+        return cp.trace.callRecord(record);
+    }
+
+    private static Object decision(final byte[] body)
+    {
+        try
+        {
+            final Object tree = Json.parse(body, 0, body.length);
+            return tree instanceof Map<?, ?> m && m.get("rtjson") != null ? m.get("rtjson") : tree;
+        }
+        catch (final DecodeException e)
+        {
+            return Map.of("raw", new String(body, StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package dev.edgeplane.controlplane;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.edgeplane.codec.Fields;
+import dev.edgeplane.codec.Json;
+import dev.edgeplane.codec.Problems;
+import dev.edgeplane.controlplane.config.CompiledAccount;
+import dev.edgeplane.controlplane.state.CallEntry;
+import dev.edgeplane.server.HttpExchange;
+import dev.edgeplane.state.ShardWriter;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Operator views and actions: {@code GET /cac}, {@code POST /cac/reset} (audited) and
+ * {@code GET /calls/{callId}/trace}.
+ *
+ * <p>Threading: counters are read and reset on the account's shard; scans of the calls store and
+ * PostgreSQL reads run on the blocking pool, never on an event loop.
+ */
+final class OperatorHandlers
+{
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorHandlers.class);
+    /** Most calls listed by {@code GET /cac}. */
+    static final int MAX_LISTED_CALLS = 1000;
+
+    private final ControlPlane cp;
+
+    OperatorHandlers(final ControlPlane cp)
+    {
+        this.cp = cp;
+    }
+
+    private CompiledAccount account(final HttpExchange ex, final String accountId)
+    {
+        final CompiledAccount account = cp.config.snapshot().account(accountId);
+        if (account == null)
+        {
+            Requests.notFound(ex, "no account " + accountId);
+        }
+        return account;
+    }
+
+    /** {@code GET /cac?accountId=}. */
+    void cac(final HttpExchange ex)
+    {
+        final Problems p = new Problems();
+        final String accountId = Requests.text(ex.query(), "accountId", true, p);
+        if (!p.isEmpty())
+        {
+            Requests.invalid(ex, p);
+            return;
+        }
+        final CompiledAccount account = account(ex, accountId);
+        if (account == null)
+        {
+            return;
+        }
+        final ShardWriter shard = cp.accountShard(accountId);
+        ex.offer(shard, () ->
+        {
+            final ChannelLedger.Channels c = cp.ledger(shard).peek(accountId);
+            final Map<String, Object> body = new LinkedHashMap<>();
+            body.put("limit", (long)account.maxChannels());
+            body.put("active", c == null ? 0L : (long)c.active);
+            body.put("inbound", c == null ? 0L : (long)c.inbound);
+            body.put("outbound", c == null ? 0L : (long)c.outbound);
+            ex.offerBlocking(() ->
+            {
+                body.put("calls", admittedCalls(accountId));
+                ex.respondJson(HttpResponseStatus.OK, Json.write(body));
+            });
+        });
+    }
+
+    private List<Object> admittedCalls(final String accountId)
+    {
+        final List<Object> list = new ArrayList<>();
+        cp.calls.forEach((callId, e) ->
+        {
+            if (e.admitted && e.accountId.equals(accountId) && list.size() < MAX_LISTED_CALLS)
+            {
+                final Map<String, Object> m = new LinkedHashMap<>();
+                m.put("callId", callId.toString());
+                m.put("direction", CallEntry.directionName(e.direction));
+                m.put("since", java.time.Instant.ofEpochMilli(e.createdAtMillis).toString());
+                m.put("state", CallEntry.stateName(e.state));
+                list.add(m);
+            }
+        });
+        return list;
+    }
+
+    /** {@code POST /cac/reset {accountId}}: releases every channel of the account, audited. */
+    void cacReset(final HttpExchange ex)
+    {
+        final Fields f = ex.decodeBody();
+        if (f == null)
+        {
+            return;
+        }
+        final Problems p = new Problems();
+        final String accountId = Requests.text(f, "accountId", true, p);
+        if (!p.isEmpty())
+        {
+            Requests.invalid(ex, p);
+            return;
+        }
+        if (account(ex, accountId) == null)
+        {
+            return;
+        }
+        // Find the account's admitted calls off the event loop, then un-admit them on its shard.
+        ex.offerBlocking(() ->
+        {
+            final List<String> callIds = new ArrayList<>();
+            cp.calls.forEach((callId, e) ->
+            {
+                if (e.admitted && e.accountId.equals(accountId))
+                {
+                    callIds.add(callId.toString());
+                }
+            });
+            final ShardWriter shard = cp.accountShard(accountId);
+            ex.offer(shard, () ->
+            {
+                final ChannelLedger.Channels before = cp.ledger(shard).peek(accountId);
+                final long active = before == null ? 0 : before.active;
+                int released = 0;
+                for (final String callId : callIds)
+                {
+                    final CallEntry e = cp.calls.get(callId, cp.entry(shard));
+                    if (e != null && e.admitted)
+                    {
+                        e.admitted = false;
+                        cp.calls.put(callId, e);
+                        cp.trace.record(callId, accountId, "cac.reset", Map.of("by", "operator"));
+                        released++;
+                    }
+                }
+                cp.ledger(shard).reset(accountId);
+                final String actor = cp.runtime.gate().hasAdminToken(ex) ? "admin-token" : String.valueOf(ex.remoteAddress());
+                final Map<String, Object> detail = Map.of("account_id", accountId, "active_before", active,
+                    "calls_released", (long)released);
+                final long seq = cp.trace.audit(actor, "cac.reset", detail);
+                LOG.info("CAC reset for {} by {}: {} channels were active", accountId, actor, active);
+                cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, Json.write(detail)));
+            });
+        });
+    }
+
+    /** {@code GET /calls/{callId}/trace}: the ordered trace, read after the journal has caught up. */
+    void trace(final HttpExchange ex)
+    {
+        final String callId = ex.pathParam("callId");
+        if (callId == null || callId.isEmpty() || callId.length() > Requests.MAX_TEXT || callId.indexOf('\0') >= 0)
+        {
+            Requests.invalid(ex, new Problems().add("callId", "must be 1 to " + Requests.MAX_TEXT + " characters"));
+            return;
+        }
+        ex.offerBlocking(() ->
+        {
+            // Read-your-writes: wait (briefly) until what this node journaled is in PostgreSQL.
+            cp.runtime.flusher().awaitFlushed(cp.trace.journal().lastSeq(), 2_000);
+            try (Connection c = cp.runtime.database().dataSource().getConnection();
+                 PreparedStatement s = c.prepareStatement(
+                     "SELECT ts, kind, detail::text FROM call_traces WHERE call_id = ? ORDER BY ts, journal_id, seq"))
+            {
+                s.setString(1, callId);
+                final List<Object> events = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery())
+                {
+                    while (rs.next())
+                    {
+                        final Map<String, Object> e = new LinkedHashMap<>();
+                        e.put("seq", (long)events.size() + 1);
+                        e.put("ts", rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toString());
+                        e.put("kind", rs.getString(2));
+                        final byte[] detail = rs.getString(3).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        e.put("detail", Json.parse(detail, 0, detail.length));
+                        events.add(e);
+                    }
+                }
+                if (events.isEmpty())
+                {
+                    Requests.notFound(ex, "no trace for call " + callId);
+                }
+                else
+                {
+                    ex.respondJson(HttpResponseStatus.OK, Json.write(events));
+                }
+            }
+            catch (final SQLException e)
+            {
+                LOG.warn("trace read for {} failed: {}", callId, e.toString());
+                ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
+                    "traces are stored in PostgreSQL, which is not reachable right now", null);
+            }
+        });
+    }
+}

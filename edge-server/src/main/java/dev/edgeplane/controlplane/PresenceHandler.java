@@ -1,0 +1,184 @@
+package dev.edgeplane.controlplane;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.edgeplane.codec.Fields;
+import dev.edgeplane.codec.Problems;
+import dev.edgeplane.controlplane.config.CompiledAccount;
+import dev.edgeplane.controlplane.state.CallEntry;
+import dev.edgeplane.controlplane.state.Registration;
+import dev.edgeplane.server.HttpExchange;
+import dev.edgeplane.server.HttpHandler;
+import dev.edgeplane.state.ShardWriter;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * {@code POST /presence/event}: SIP lifecycle events. {@code register} stores or removes a device's
+ * registration (with expiry); {@code dialog} tracks a routed call through early, confirmed and
+ * terminated — terminated releases its CAC channel, closes its flow session and writes the call
+ * record. Answers {@code 204}.
+ *
+ * <p>Threading: validation on the event loop; state changes on the account's shard writer.
+ */
+final class PresenceHandler implements HttpHandler
+{
+    /** Longest registration accepted (RFC 3261 lets the registrar shorten it). */
+    static final long MAX_EXPIRES_S = 7 * 24 * 3600;
+
+    private static final ThreadLocal<CallEntry> ENTRY = ThreadLocal.withInitial(CallEntry::new);
+
+    private final ControlPlane cp;
+
+    PresenceHandler(final ControlPlane cp)
+    {
+        this.cp = cp;
+    }
+
+    @Override
+    public void handle(final HttpExchange ex)
+    {
+        final Fields f = ex.decodeBody();
+        if (f == null)
+        {
+            return;
+        }
+        final Problems p = new Problems();
+        final String type = Requests.text(f, "type", true, p);
+        if (type == null)
+        {
+            Requests.invalid(ex, p);
+            return;
+        }
+        switch (type)
+        {
+            case "register" -> register(ex, f, p);
+            case "dialog" -> dialog(ex, f, p);
+            case "agent" -> ex.respondError(HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented",
+                "agent presence events arrive with the agents and queues capability", null);
+            default ->
+            {
+                p.add("type", "must be register, dialog or agent");
+                Requests.invalid(ex, p);
+            }
+        }
+    }
+
+    private void register(final HttpExchange ex, final Fields f, final Problems p)
+    {
+        final String domain = Requests.text(f, "domain", true, p);
+        final String user = Requests.text(f, "user", true, p);
+        final String contact = Requests.text(f, "contact", false, p);
+        final long expires = f.requireLong("expires", 0, MAX_EXPIRES_S, p);
+        final String sourceIp = Requests.text(f, "sourceIp", false, p);
+        final String userAgent = Requests.text(f, "userAgent", false, p);
+        if (expires > 0 && contact == null && p.isEmpty())
+        {
+            p.add("contact", "is required when expires > 0");
+        }
+        if (!p.isEmpty())
+        {
+            Requests.invalid(ex, p);
+            return;
+        }
+        final CompiledAccount account = cp.config.snapshot().accountByDomain(domain);
+        if (account == null || account.device(user) == null)
+        {
+            Requests.notFound(ex, account == null ? "no account with domain " + domain : "no device " + user + " in " + domain);
+            return;
+        }
+        final String key = Registration.key(user, account.domain());
+        ex.offer(cp.accountShard(account.id()), () ->
+        {
+            if (expires == 0)
+            {
+                cp.registrations.remove(key);
+            }
+            else
+            {
+                final long now = System.currentTimeMillis();
+                final Registration r = new Registration();
+                r.accountId = account.id();
+                r.contact = contact;
+                r.sourceIp = sourceIp == null ? "" : sourceIp;
+                r.userAgent = userAgent == null ? "" : userAgent;
+                r.registeredAtMillis = now;
+                r.expiresAtMillis = now + expires * 1000;
+                cp.registrations.put(key, r);
+            }
+            ex.respondEmpty(HttpResponseStatus.NO_CONTENT);
+        });
+    }
+
+    private void dialog(final HttpExchange ex, final Fields f, final Problems p)
+    {
+        final String callId = Requests.text(f, "callId", true, p);
+        final String state = Requests.text(f, "state", true, p);
+        final String cause = Requests.text(f, "cause", false, p);
+        if (state != null && !state.equals("early") && !state.equals("confirmed") && !state.equals("terminated"))
+        {
+            p.add("state", "must be early, confirmed or terminated");
+        }
+        if (!p.isEmpty())
+        {
+            Requests.invalid(ex, p);
+            return;
+        }
+        final CallEntry known = cp.calls.get(callId, ENTRY.get());
+        if (known == null)
+        {
+            // Not a call we routed (or already terminated): nothing to release. Answer like the
+            // fire-and-forget event it is.
+            ex.respondEmpty(HttpResponseStatus.NO_CONTENT);
+            return;
+        }
+        final String accountId = known.accountId;
+        final ShardWriter shard = cp.accountShard(accountId);
+        ex.offer(shard, () -> onAccountShard(ex, shard, callId, state, cause));
+    }
+
+    private void onAccountShard(final HttpExchange ex, final ShardWriter shard, final String callId, final String state,
+        final String cause)
+    {
+        final long now = System.currentTimeMillis();
+        final CallEntry entry = cp.calls.get(callId, cp.entry(shard));
+        if (entry == null)
+        {
+            ex.respondEmpty(HttpResponseStatus.NO_CONTENT);
+            return;
+        }
+        final Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("state", state);
+        if (cause != null)
+        {
+            detail.put("cause", cause);
+        }
+        long seq;
+        if (state.equals("terminated"))
+        {
+            cp.calls.remove(callId);
+            seq = CallEnd.finish(cp, shard, callId, entry, cause == null ? "terminated" : cause, now, detail);
+            final ShardWriter flowShard = cp.callShard(callId);
+            flowShard.offer(() -> cp.flowSessions.remove(callId));
+        }
+        else
+        {
+            entry.lastSeenMillis = now;
+            if (state.equals("confirmed"))
+            {
+                entry.state = CallEntry.CONFIRMED;
+                if (entry.answeredAtMillis == 0)
+                {
+                    entry.answeredAtMillis = now;
+                }
+            }
+            else if (entry.state == CallEntry.ROUTED)
+            {
+                entry.state = CallEntry.EARLY;
+            }
+            cp.calls.put(callId, entry);
+            seq = cp.trace.record(callId, entry.accountId, "presence.dialog", detail);
+        }
+        cp.trace.journal().whenDurable(seq, () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT));
+    }
+}
