@@ -356,6 +356,48 @@ class ControlPlaneTest
             () -> TestServers.count(databaseUrl, "SELECT count(*) FROM call_records WHERE call_id = 'rel-1' AND answered_at IS NOT NULL") == 1);
     }
 
+    /**
+     * Presence events racing route retries for the same calls: whatever order the shard sees them
+     * in, the counter always equals the calls that hold a channel, and terminating everything
+     * leaves no channel behind (no lost update, no leak, no negative count).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldLoseNoUpdateWhenPresenceEventsRaceRoutes() throws Exception
+    {
+        final ExecutorService pool = Executors.newFixedThreadPool(12);
+        try
+        {
+            for (int round = 0; round < 40; round++)
+            {
+                final List<Future<?>> racing = new ArrayList<>();
+                for (int c = 0; c < MAX_CHANNELS; c++)
+                {
+                    final String callId = "race-" + round + "-" + c;
+                    cp.route(callId, "1001", DOMAIN, "+12125550100");
+                    racing.add(pool.submit(() -> cp.route(callId, "1001", DOMAIN, "+12125550100")));
+                    racing.add(pool.submit(() -> cp.form("/presence/event", "type", "dialog", "callId", callId, "state", "confirmed")));
+                    racing.add(pool.submit(() -> cp.form("/presence/event", "type", "dialog", "callId", callId, "state", "terminated")));
+                }
+                for (final Future<?> f : racing)
+                {
+                    f.get();
+                }
+                final Map<String, Object> cac = cp.cac();
+                assertEquals((long)((List<Object>)cac.get("calls")).size(), cac.get("active"), "round " + round + ": " + cac);
+                for (int c = 0; c < MAX_CHANNELS; c++)
+                {
+                    cp.terminate("race-" + round + "-" + c);
+                }
+                assertEquals(0L, cp.active(), "round " + round + " leaked a channel");
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+    }
+
     // ---- /flow ----
 
     @Test
