@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 
 /**
- * One node's command, ready to render: field names pre-encoded and in definition order, string
+ * One node's command, ready to render: field names pre-encoded, {@code type} first and the rest in definition order, string
  * values pre-split into {@link TextTemplate}s, numbers and booleans already converted.
  *
  * <p>Immutable and thread-safe.
@@ -20,7 +20,7 @@ final class CompiledCommand
 
     /**
      * @param type   the command type.
-     * @param names  field names, definition order, {@code type} included.
+     * @param names  field names: {@code type} first, then definition order.
      * @param values the field values, as described on {@link #values}; arrays owned by this object.
      */
     CompiledCommand(final CommandType type, final SerializedString[] names, final Object[] values)

@@ -174,14 +174,15 @@ public final class FlowCompiler
         final int before = problems.size();
         final SerializedString[] names = new SerializedString[command.size()];
         final Object[] values = new Object[command.size()];
-        int count = 0;
+        // "type" always comes first, whatever order storage (jsonb) gave the keys back in.
+        names[0] = TYPE;
+        values[0] = TextTemplate.parse(type.typeName);
+        int count = 1;
         for (final Map.Entry<String, Object> field : command.entrySet())
         {
             final String name = field.getKey();
             if ("type".equals(name))
             {
-                names[count] = TYPE;
-                values[count++] = TextTemplate.parse(type.typeName);
                 continue;
             }
             final CommandType.Rule rule = type.rule(name);

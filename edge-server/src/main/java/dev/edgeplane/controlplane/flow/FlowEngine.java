@@ -169,7 +169,7 @@ public final class FlowEngine
     /**
      * Write the command an outcome stands for, e.g.
      * {@code {"type":"gather","prompt":"media:menu.wav","numDigits":1,"timeoutMs":5000}}: fields in
-     * definition order, every {@code ${var}} in a string (list elements included) replaced by the
+     * {@code type} first, then definition order, every {@code ${var}} in a string (list elements included) replaced by the
      * session's variable, an unknown variable by nothing.
      *
      * @param g       the generator, positioned where a value is expected (after

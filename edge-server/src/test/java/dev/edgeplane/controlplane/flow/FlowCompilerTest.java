@@ -220,7 +220,8 @@ class FlowCompilerTest
         final FlowSession session = new FlowSession();
         final StepOutcome outcome = engine.start(flow, session, "acc_1", null, 0);
 
-        assertEquals("{\"timeoutMs\":3000,\"type\":\"gather\",\"numDigits\":4,\"finishOnKey\":\"#\"}",
+        // "type" is always written first; the other fields keep definition order.
+        assertEquals("{\"type\":\"gather\",\"timeoutMs\":3000,\"numDigits\":4,\"finishOnKey\":\"#\"}",
             FlowFixtures.render(engine, flow, outcome, session));
     }
 
