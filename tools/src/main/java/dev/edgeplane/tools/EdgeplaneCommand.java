@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "edgeplane 0.1.0",
     description = "Control-plane edge server for real-time voice and streaming.",
-    subcommands = {ServeCommand.class, ReferenceServerCommand.class, SipSimCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, ConfigCommand.class, SipSimCommand.class, ReferenceServerCommand.class,
+        CommandLine.HelpCommand.class})
 public final class EdgeplaneCommand implements Runnable
 {
     @CommandLine.Spec
