@@ -35,6 +35,8 @@ public final class OffHeapStore<V extends BytesMarshallable> implements AutoClos
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(OffHeapStore.class);
+    /** How far past its configured entries a store may grow before a put fails. */
+    static final double MAX_BLOAT_FACTOR = 4.0;
 
     private final StoreSpec<V> spec;
     private final ChronicleMap<CharSequence, V> map;
@@ -68,6 +70,8 @@ public final class OffHeapStore<V extends BytesMarshallable> implements AutoClos
             ChronicleMapBuilder<CharSequence, V> builder = ChronicleMapBuilder.of(CharSequence.class, spec.valueClass())
                 .name(spec.name())
                 .entries(spec.entries())
+                // Past the configured entries the map grows (up to 4x) instead of failing a put.
+                .maxBloatFactor(MAX_BLOAT_FACTOR)
                 .averageKey(spec.averageKey());
             builder = spec.constantSize()
                 ? builder.constantValueSizeBySample(spec.sampleValue())

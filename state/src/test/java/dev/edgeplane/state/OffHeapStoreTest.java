@@ -80,6 +80,20 @@ class OffHeapStoreTest
     }
 
     @Test
+    void shouldGrowPastItsConfiguredEntries()
+    {
+        try (OffHeapStore<Counter> store = OffHeapStore.open(Counter.spec(1_000), dir))
+        {
+            for (int i = 0; i < 3_000; i++)
+            {
+                store.put("acc_" + i, new Counter().set(i, i, 0));
+            }
+            assertEquals(3_000, store.size());
+            assertEquals(2_999, store.get("acc_2999", store.newValue()).count);
+        }
+    }
+
+    @Test
     void shouldRejectBadStoreNames()
     {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Counter.spec(1).withEntries(0));
