@@ -38,6 +38,8 @@ public final class ControlPlaneSurface implements Surface
         final AccessGate gate = runtime.gate();
         final OperatorHandlers operator = new OperatorHandlers(cp);
         final AdminConfigHandlers admin = new AdminConfigHandlers(cp);
+        final AgentHandlers agents = new AgentHandlers(cp);
+        final SecurityHandlers security = new SecurityHandlers(cp);
         final int body = runtime.settings().maxBodyBytes();
         routes
             .post("/auth", gated(gate, new AuthHandler(cp)))
@@ -49,17 +51,17 @@ public final class ControlPlaneSurface implements Surface
             .get("/calls/{callId}/trace", gated(gate, operator::trace))
             .add("POST", "/admin/config", admin(gate, admin::apply), AdminConfigHandlers.MAX_DOCUMENT_BYTES)
             .get("/admin/config/{accountId}", admin(gate, admin::export))
-            .post("/agent", notImplemented("POST /agent"))
-            .get("/agent", notImplemented("GET /agent"))
-            .get("/presence/users", notImplemented("GET /presence/users"))
-            .get("/agent/confirm/{accountId}/{leaseId}/{epoch}", notImplemented("the agent confirm hook"))
-            .get("/agent/claim/{accountId}/{agentId}/{callId}", notImplemented("the agent claim hook"))
+            .post("/agent", gated(gate, agents::agentEvent))
+            .get("/agent", gated(gate, agents::agent))
+            .get("/presence/users", gated(gate, agents::roster))
+            .get("/agent/confirm/{accountId}/{leaseId}/{epoch}", gated(gate, agents::confirm))
+            .get("/agent/claim/{accountId}/{agentId}/{callId}", gated(gate, agents::claim))
             .get("/debug", notImplemented("the /debug monitor"))
-            .post("/security/report", notImplemented("POST /security/report"))
-            .get("/security/bans", notImplemented("GET /security/bans"))
-            .get("/security/allow", notImplemented("GET /security/allow"))
-            .post("/security/allow", notImplemented("POST /security/allow"))
-            .delete("/security/allow/{ip}", notImplemented("DELETE /security/allow/{ip}"))
+            .post("/security/report", gated(gate, security::report))
+            .get("/security/bans", gated(gate, security::bans))
+            .get("/security/allow", gated(gate, security::allowList))
+            .post("/security/allow", gated(gate, security::allow))
+            .delete("/security/allow/{ip}", gated(gate, security::disallow))
             .get("/media/{key}", notImplemented("GET /media/{key}"))
             .add("PUT", "/media/{key}", notImplemented("PUT /media/{key}"), body)
             .post("/admin/tts/generate", notImplemented("POST /admin/tts/generate"));
