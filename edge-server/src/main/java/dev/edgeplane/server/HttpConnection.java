@@ -63,6 +63,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         READING_BODY,
         /** Answered early (404, 405…); dropping the rest of this request's body. */
         SKIPPING_BODY,
+        /** Head routed to a streaming route; body chunks go to the sink. */
+        STREAMING,
         /** Body complete, handler running, no answer yet. */
         IN_FLIGHT,
         /** Fatal: answer written, output shut, input dropped until the peer closes or the linger ends. */
@@ -87,6 +89,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
     private long lastActivityNanos;
     private long closingSinceNanos;
     private ScheduledFuture<?> tick;
+    private BodySink sink;
+    private long streamed;
 
     HttpConnection(final Listener listener)
     {
@@ -141,6 +145,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         {
             tick.cancel(false);
         }
+        abortStream();
         if (state == State.IN_FLIGHT)
         {
             runtime.requestFinished();
@@ -274,11 +279,69 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
                 "body of " + declared + " bytes exceeds the limit of " + route.maxBodyBytes() + " bytes for this route");
             return;
         }
+        if (route.streaming() != null)
+        {
+            openStream(route, declared);
+            if (state != State.STREAMING)
+            {
+                return;
+            }
+        }
+        else
+        {
+            state = State.READING_BODY;
+        }
         if (HttpUtil.is100ContinueExpected(request))
         {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE), ctx.voidPromise());
         }
-        state = State.READING_BODY;
+    }
+
+    private void openStream(final Route route, final long declared)
+    {
+        // A refusal from open() means the body will not be read, so that answer must close the
+        // connection (unless there is no body at all).
+        final boolean bodyComing = declared != 0;
+        final boolean keepAliveIfAccepted = keepAlive;
+        if (bodyComing)
+        {
+            keepAlive = false;
+        }
+        try
+        {
+            sink = route.streaming().open(exchange);
+        }
+        catch (final Exception e)
+        {
+            LOG.error("streaming handler for {} {} failed to open (request {})", route.method(), route.pattern(),
+                exchange.requestId(), e);
+            sink = null;
+        }
+        if (sink == null)
+        {
+            if (!exchange.responded())
+            {
+                fatal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "the server failed to handle this request");
+            }
+            else if (state != State.CLOSING)
+            {
+                state = State.SKIPPING_BODY;
+            }
+            return;
+        }
+        keepAlive = keepAliveIfAccepted;
+        streamed = 0;
+        state = State.STREAMING;
+    }
+
+    private void abortStream()
+    {
+        if (sink != null)
+        {
+            final BodySink s = sink;
+            sink = null;
+            s.onAbort();
+        }
     }
 
     private static String path(final HttpRequest request)
@@ -291,6 +354,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
 
     private void onContent(final HttpContent content)
     {
+        if (state == State.STREAMING)
+        {
+            onStreamedContent(content);
+            return;
+        }
         if (state == State.READING_BODY)
         {
             final ByteBuf data = content.content();
@@ -316,6 +384,50 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
             else if (state == State.SKIPPING_BODY)
             {
                 state = State.IDLE;
+            }
+        }
+    }
+
+    private void onStreamedContent(final HttpContent content)
+    {
+        final ByteBuf data = content.content();
+        streamed += data.readableBytes();
+        if (streamed > exchange.route.maxBodyBytes())
+        {
+            abortStream();
+            fatal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                "body exceeds the limit of " + exchange.route.maxBodyBytes() + " bytes for this route");
+            return;
+        }
+        try
+        {
+            if (data.isReadable())
+            {
+                sink.onData(data);
+            }
+            if (content instanceof LastHttpContent)
+            {
+                requestStarted = false;
+                state = State.IN_FLIGHT;
+                final BodySink done = sink;
+                sink = null;
+                runtime.requestStarted();
+                done.onEnd(exchange);
+            }
+        }
+        catch (final Exception e)
+        {
+            LOG.error("streaming handler for {} {} failed (request {})", exchange.route.method(), exchange.route.pattern(),
+                exchange.requestId(), e);
+            abortStream();
+            if (state == State.IN_FLIGHT)
+            {
+                exchange.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                    "the server failed to handle this request", null);
+            }
+            else
+            {
+                fatal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "the server failed to handle this request");
             }
         }
     }
@@ -485,6 +597,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
                         {
                             exchange.begin(null, RequestIds.next(), requestStartNanos); // head never completed
                         }
+                        abortStream();
                         fatal(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
                             "the request did not arrive within " + settings.requestTimeoutMs() + " ms");
                     }

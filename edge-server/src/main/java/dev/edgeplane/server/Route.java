@@ -11,8 +11,10 @@ package dev.edgeplane.server;
  * @param handler      what answers it.
  * @param maxBodyBytes a larger body is refused with 413 before it is buffered.
  * @param metrics      request counts and latency for this route.
+ * @param streaming    when not null, the body is streamed to it instead of aggregated ({@code handler} unused).
  */
 public record Route(
-    String surface, String method, String pattern, HttpHandler handler, int maxBodyBytes, RouteMetrics metrics)
+    String surface, String method, String pattern, HttpHandler handler, int maxBodyBytes, RouteMetrics metrics,
+    StreamingHandler streaming)
 {
 }

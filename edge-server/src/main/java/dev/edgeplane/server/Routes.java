@@ -50,7 +50,20 @@ public final class Routes
     public Routes add(final String method, final String pattern, final HttpHandler handler, final int maxBodyBytes)
     {
         final RouteMetrics routeMetrics = metrics.route(surface, method, pattern);
-        table.add(method, pattern, new Route(surface, method, pattern, handler, maxBodyBytes, routeMetrics));
+        table.add(method, pattern, new Route(surface, method, pattern, handler, maxBodyBytes, routeMetrics, null));
+        return this;
+    }
+
+    /**
+     * Registers a route whose body is streamed to a {@link BodySink} (uploads), never buffered.
+     *
+     * @param maxBodyBytes the largest body accepted; a larger declared length is refused with 413 unread.
+     */
+    public Routes stream(final String method, final String pattern, final StreamingHandler handler, final long maxBodyBytes)
+    {
+        final RouteMetrics routeMetrics = metrics.route(surface, method, pattern);
+        table.add(method, pattern, new Route(surface, method, pattern, null,
+            (int)Math.min(Integer.MAX_VALUE, maxBodyBytes), routeMetrics, handler));
         return this;
     }
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and a matching request id, body limits enforced before buffering, timeouts, pipelining, 503 on a
  * full shard queue.
  */
-class HttpErrorContractTest
+public class HttpErrorContractTest
 {
     @TempDir
     static Path dataDir;
@@ -71,7 +71,7 @@ class HttpErrorContractTest
         return assertError(status, code, r.statusCode(), r.headers().firstValue("x-request-id").orElse(null), r.body());
     }
 
-    static Map<String, Object> assertError(final int status, final String code, final RawHttp.Response r)
+    public static Map<String, Object> assertError(final int status, final String code, final RawHttp.Response r)
     {
         return assertError(status, code, r.status(), r.header("x-request-id"), r.body());
     }

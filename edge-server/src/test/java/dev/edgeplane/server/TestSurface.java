@@ -27,6 +27,8 @@ import net.openhft.chronicle.bytes.BytesOut;
 public final class TestSurface implements Surface
 {
     static final int SMALL_BODY_LIMIT = 1024;
+    static final int UPLOAD_LIMIT = 8 << 20;
+    static final java.util.concurrent.atomic.AtomicInteger UPLOADS_ABORTED = new java.util.concurrent.atomic.AtomicInteger();
     static final CountDownLatch RELEASE_SHARD = new CountDownLatch(1);
 
     private static final ScheduledExecutorService LATER = Executors.newSingleThreadScheduledExecutor(r ->
@@ -99,6 +101,39 @@ public final class TestSurface implements Surface
             })
             .post("/test/shard", ex -> ex.offer(runtime.shards().get(0), () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT)))
             .post("/test/events", ex -> recordEvent(ex, runtime, events))
+            .stream("PUT", "/test/upload/{name}", ex ->
+            {
+                if ("refuse".equals(ex.pathParam("name")))
+                {
+                    ex.respondError(HttpResponseStatus.FORBIDDEN, "forbidden", "refused before the body", null);
+                    return null;
+                }
+                return new dev.edgeplane.server.BodySink()
+                {
+                    long bytes;
+                    final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+
+                    @Override
+                    public void onData(final io.netty.buffer.ByteBuf data)
+                    {
+                        bytes += data.readableBytes();
+                        crc.update(data.nioBuffer());
+                    }
+
+                    @Override
+                    public void onEnd(final HttpExchange exchange)
+                    {
+                        exchange.respondJson(HttpResponseStatus.OK,
+                            ("{\"bytes\":" + bytes + ",\"crc\":" + crc.getValue() + "}").getBytes(StandardCharsets.UTF_8));
+                    }
+
+                    @Override
+                    public void onAbort()
+                    {
+                        UPLOADS_ABORTED.incrementAndGet();
+                    }
+                };
+            }, UPLOAD_LIMIT)
             .get("/test/events/{id}", ex ->
             {
                 final EventMark mark = events.get(ex.pathParam("id"), new EventMark());
