@@ -25,10 +25,17 @@ public final class CallTrace
     private static final ThreadLocal<JsonBuffer> BUFFERS = ThreadLocal.withInitial(() -> new JsonBuffer(512));
 
     private final Journal journal;
+    private final DebugMonitor monitor = new DebugMonitor();
 
     public CallTrace(final Journal journal)
     {
         this.journal = journal;
+    }
+
+    /** @return the live monitor every trace event is also offered to ({@code GET /debug}). */
+    DebugMonitor monitor()
+    {
+        return monitor;
     }
 
     public Journal journal()
@@ -65,6 +72,10 @@ public final class CallTrace
         catch (final IOException e)
         {
             throw new UncheckedIOException(e);
+        }
+        if (monitor.watched())
+        {
+            monitor.publish(accountId, callId, java.util.Arrays.copyOf(buf.array(), buf.length()));
         }
         return journal.append(TRACE_TYPE, buf.array(), 0, buf.length());
     }

@@ -56,7 +56,7 @@ public final class ControlPlaneSurface implements Surface
             .get("/presence/users", gated(gate, agents::roster))
             .get("/agent/confirm/{accountId}/{leaseId}/{epoch}", gated(gate, agents::confirm))
             .get("/agent/claim/{accountId}/{agentId}/{callId}", gated(gate, agents::claim))
-            .get("/debug", notImplemented("the /debug monitor"))
+            .get("/debug", gated(gate, cp.trace.monitor()::handle))
             .post("/security/report", gated(gate, security::report))
             .get("/security/bans", gated(gate, security::bans))
             .get("/security/allow", gated(gate, security::allowList))

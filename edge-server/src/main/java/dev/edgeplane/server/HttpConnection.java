@@ -11,7 +11,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -26,6 +30,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -68,7 +74,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         /** Body complete, handler running, no answer yet. */
         IN_FLIGHT,
         /** Fatal: answer written, output shut, input dropped until the peer closes or the linger ends. */
-        CLOSING
+        CLOSING,
+        /** Switched to WebSocket: frames pass through to the session handler after this one. */
+        UPGRADED
     }
 
     private final Listener listener;
@@ -162,6 +170,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
+        if (state == State.UPGRADED)
+        {
+            ctx.fireChannelRead(msg);
+            return;
+        }
         inRead = true;
         if (state == State.IN_FLIGHT || !pipelined.isEmpty())
         {
@@ -555,6 +568,47 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         }
     }
 
+    /**
+     * Switches the in-flight request's connection to WebSocket (RFC 6455 handshake), then hands frames
+     * to a {@link WebSocketSession} placed after this handler. On the event loop.
+     */
+    void upgrade(final HttpExchange ex, final WebSocketListener listener)
+    {
+        final HttpRequest request = ex.request;
+        final String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
+        final WebSocketServerHandshaker handshaker =
+            new WebSocketServerHandshakerFactory("ws://" + host + request.uri(), null, false, 64 * 1024).newHandshaker(request);
+        if (handshaker == null || !"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE)))
+        {
+            ex.respondError(HttpResponseStatus.BAD_REQUEST, "websocket_required",
+                "this endpoint speaks WebSocket (RFC 6455, version 13): send an Upgrade request", null);
+            return;
+        }
+        final FullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+            Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
+        ex.upgraded();
+        state = State.UPGRADED;
+        runtime.requestFinished();
+        ex.route.metrics().record(101, System.nanoTime() - ex.startNanos);
+        if (tick != null)
+        {
+            tick.cancel(false); // request and idle timeouts do not apply to a long-lived stream
+        }
+        final WebSocketSession session = new WebSocketSession(ctx.channel(), listener);
+        ctx.pipeline().addAfter(ctx.name(), "websocket", session);
+        handshaker.handshake(ctx.channel(), full).addListener(f ->
+        {
+            if (f.isSuccess())
+            {
+                listener.onOpen(session);
+            }
+            else
+            {
+                ctx.close();
+            }
+        });
+    }
+
     /** Half-closes: our answer reaches the client even if it is still sending (no RST on unread data). */
     private void closeGently()
     {
@@ -583,7 +637,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
                 }
                 break;
             case IN_FLIGHT:
-                break; // the handler owns the clock now
+            case UPGRADED:
+                break; // the handler (or the WebSocket session) owns the clock now
             default:
                 if (requestStarted && now - requestStartNanos > TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs()))
                 {
@@ -626,6 +681,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
             if (state == State.CLOSING)
             {
                 ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (state == State.UPGRADED)
+            {
+                ctx.fireChannelRead(msg);
                 return;
             }
             lastActivityNanos = System.nanoTime();

@@ -237,6 +237,24 @@ public final class HttpExchange implements Runnable
         respond(status, APPLICATION_JSON, ErrorBody.encode(code, message, requestId, details));
     }
 
+    /**
+     * Answers by switching this connection to WebSocket (the route must be a GET); on the event loop
+     * only (call it from the handler). A request that is not a valid upgrade gets 400.
+     */
+    public void upgradeToWebSocket(final WebSocketListener listener)
+    {
+        if (!responded)
+        {
+            connection.upgrade(this, listener);
+        }
+    }
+
+    /** The connection switched protocols: this request has its answer (the 101). */
+    void upgraded()
+    {
+        responded = true;
+    }
+
     /** Sends the answer; safe from any thread, the first call per request wins. */
     public void respond(final HttpResponseStatus status, final AsciiString contentType, final byte[] content)
     {
