@@ -10,6 +10,8 @@ import java.util.function.BiConsumer;
 import net.openhft.chronicle.bytes.BytesMarshallable;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,7 +142,21 @@ public final class OffHeapStore<V extends BytesMarshallable> implements AutoClos
     /** Stores a value. Call only from the key's shard writer. */
     public void put(final CharSequence key, final V value)
     {
-        map.put(key, value);
+        // Through a query context rather than map.put, which would deserialize the old value into a
+        // new object only to return it (hundreds of bytes of garbage per write).
+        try (ExternalMapQueryContext<CharSequence, V, ?> c = map.queryContext(key))
+        {
+            c.updateLock().lock();
+            final MapEntry<CharSequence, V> entry = c.entry();
+            if (entry != null)
+            {
+                entry.doReplaceValue(c.wrapValueAsData(value));
+            }
+            else
+            {
+                c.absentEntry().doInsert(c.wrapValueAsData(value));
+            }
+        }
     }
 
     /**
@@ -161,7 +177,17 @@ public final class OffHeapStore<V extends BytesMarshallable> implements AutoClos
      */
     public boolean remove(final CharSequence key)
     {
-        return map.remove(key) != null;
+        try (ExternalMapQueryContext<CharSequence, V, ?> c = map.queryContext(key))
+        {
+            c.updateLock().lock();
+            final MapEntry<CharSequence, V> entry = c.entry();
+            if (entry == null)
+            {
+                return false;
+            }
+            entry.doRemove();
+            return true;
+        }
     }
 
     /** @return number of entries. */
