@@ -55,6 +55,23 @@ public final class E164
             }
         }
 
+        // Fast path for the common spellings "12025550123" and "+12025550123": no scratch array, and
+        // no allocation at all when the input already is the answer.
+        final int first = start < end && s.charAt(start) == '+' ? start + 1 : start;
+        int plain = first;
+        while (plain < end && s.charAt(plain) >= '0' && s.charAt(plain) <= '9')
+        {
+            plain++;
+        }
+        if (plain == end && end > first)
+        {
+            if (end - first > MAX_DIGITS)
+            {
+                return null;
+            }
+            return first == 0 && end == s.length() ? s : s.substring(first, end);
+        }
+
         final char[] digits = new char[MAX_DIGITS];
         int count = 0;
         boolean seenDigitOrPlus = false;
