@@ -16,7 +16,8 @@ import dev.edgeplane.codec.Json;
  * The devices and phone numbers {@code sip-sim} registers and dials, read from a configuration document in the shape
  * of {@code POST /admin/config} (SPEC-control-plane.md, "Configuration"): per account its {@code id},
  * {@code domain}, {@code devices} ({@code username} with {@code password}, {@code ha1_md5} or {@code ha1_sha256};
- * {@code enabled:false} ones are skipped, as the server would refuse them) and {@code dids} ({@code number}).
+ * {@code enabled:false} ones are skipped, as the server would refuse them), {@code dids} ({@code number}) and
+ * {@code flows} ({@code id}).
  *
  * <p>Immutable and thread-safe once built.
  */
@@ -47,14 +48,26 @@ final class CallDirectory
     {
     }
 
+    /**
+     * A call flow of an account, as {@code POST /flow} start names it.
+     *
+     * @param accountId the owning account's id.
+     * @param flowId    the flow's id.
+     */
+    record Flow(String accountId, String flowId)
+    {
+    }
+
     private final List<Device> devices;
     private final List<Did> dids;
+    private final List<Flow> flows;
     private final Set<String> didDigits;
 
-    private CallDirectory(final List<Device> devices, final List<Did> dids)
+    private CallDirectory(final List<Device> devices, final List<Did> dids, final List<Flow> flows)
     {
         this.devices = Collections.unmodifiableList(devices);
         this.dids = Collections.unmodifiableList(dids);
+        this.flows = Collections.unmodifiableList(flows);
         final Set<String> digits = new HashSet<>();
         for (final Did did : dids)
         {
@@ -90,6 +103,7 @@ final class CallDirectory
         final List<?> accounts = list(document.get("accounts"), "$.accounts");
         final List<Device> devices = new ArrayList<>();
         final List<Did> dids = new ArrayList<>();
+        final List<Flow> flows = new ArrayList<>();
         for (int a = 0; a < accounts.size(); a++)
         {
             final String path = "$.accounts[" + a + "]";
@@ -120,8 +134,19 @@ final class CallDirectory
                     dids.add(new Did(accountId, string(did.get("number"), didPath + ".number")));
                 }
             }
+            final Object flowList = account.get("flows");
+            if (flowList != null)
+            {
+                final List<?> entries = list(flowList, path + ".flows");
+                for (int f = 0; f < entries.size(); f++)
+                {
+                    final String flowPath = path + ".flows[" + f + "]";
+                    final Map<?, ?> flow = object(entries.get(f), flowPath);
+                    flows.add(new Flow(accountId, string(flow.get("id"), flowPath + ".id")));
+                }
+            }
         }
-        return new CallDirectory(devices, dids);
+        return new CallDirectory(devices, dids, flows);
     }
 
     private static Device device(final Object value, final String path, final String accountId, final String domain)
@@ -191,6 +216,14 @@ final class CallDirectory
     List<Did> dids()
     {
         return dids;
+    }
+
+    /**
+     * @return every flow, in document order.
+     */
+    List<Flow> flows()
+    {
+        return flows;
     }
 
     /**

@@ -19,11 +19,12 @@ import picocli.CommandLine.Parameters;
  * {@code edgeplane config apply FILE} and {@code edgeplane config export ACCOUNT_ID}: import and
  * export of the control-plane configuration document through a running server's admin API, so the
  * server validates the document and every node sees the change (NOTIFY). The admin token comes from
- * {@code --admin-token} or {@code ADMIN_TOKEN}.
+ * {@code --admin-token} or {@code ADMIN_TOKEN}. {@code edgeplane config generate} ({@link ConfigGenerateCommand}) prints
+ * a large generated document for benchmarks and needs no server.
  */
 @Command(name = "config", mixinStandardHelpOptions = true,
-    description = "Apply or export the control-plane configuration document (through the admin API).",
-    subcommands = {ConfigCommand.Apply.class, ConfigCommand.Export.class})
+    description = "Apply or export the control-plane configuration document (through the admin API), or generate one.",
+    subcommands = {ConfigCommand.Apply.class, ConfigCommand.Export.class, ConfigGenerateCommand.class})
 final class ConfigCommand
 {
     @Option(names = "--url", defaultValue = "http://127.0.0.1:3000", description = "Control-plane base URL (default ${DEFAULT-VALUE}).")

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -103,6 +104,21 @@ final class EndpointStats
             return Double.NaN;
         }
         return interval.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /**
+     * Append the interval the last {@link #sample()} folded in to an HdrHistogram interval log (nothing before the first
+     * sample). Values are microseconds, so the log's {@code Interval_Max} column is written in milliseconds.
+     *
+     * @param log the log, its base time set.
+     */
+    synchronized void writeLastInterval(final HistogramLogWriter log)
+    {
+        if (interval != null)
+        {
+            log.outputIntervalHistogram((interval.getStartTimeStamp() - log.getBaseTime()) / 1000.0,
+                (interval.getEndTimeStamp() - log.getBaseTime()) / 1000.0, interval, 1000.0);
+        }
     }
 
     /**
