@@ -22,8 +22,12 @@ public final class JournalSettings
     /** Environment variable selecting the {@link FsyncPolicy}. */
     public static final String FSYNC_ENV = "EDGEPLANE_JOURNAL_FSYNC";
 
-    /** Default fsync policy: group commit. */
-    public static final FsyncPolicy FSYNC_DEFAULT = FsyncPolicy.BATCH;
+    /**
+     * Default fsync policy: none. An acknowledged entry is in the page cache, so it survives a process
+     * crash (SIGKILL, OOM) — the same guarantee the off-heap Chronicle state has. {@code batch} adds
+     * power-loss protection at about 2–3 ms per acknowledgement (bench/RESULTS.md, "Tuning log").
+     */
+    public static final FsyncPolicy FSYNC_DEFAULT = FsyncPolicy.NONE;
 
     /** Environment variable holding the group-commit interval in milliseconds. */
     public static final String FSYNC_INTERVAL_MS_ENV = "EDGEPLANE_JOURNAL_FSYNC_INTERVAL_MS";
@@ -74,7 +78,7 @@ public final class JournalSettings
     }
 
     /**
-     * @return the defaults: 64 MiB segments, {@link FsyncPolicy#BATCH} every 2 ms.
+     * @return the defaults: 64 MiB segments, {@link FsyncPolicy#NONE} (the batch interval, if chosen, is 2 ms).
      */
     public static JournalSettings defaults()
     {

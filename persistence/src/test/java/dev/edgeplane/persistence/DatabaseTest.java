@@ -26,6 +26,7 @@ class DatabaseTest
 {
     private static final List<String> TABLES = List.of("accounts", "agents", "audit_log", "call_records",
         "call_traces", "devices", "dids", "event_log", "flows", "journal_checkpoint", "queues", "schedules", "trunks");
+    /** The migrations this module owns; others (security, relay…) follow them. */
     private static final List<String> VERSIONS = List.of("1", "2");
 
     @TempDir
@@ -38,12 +39,12 @@ class DatabaseTest
         try (Database database = Database.open(settings))
         {
             assertSame(settings, database.settings());
-            assertEquals(TABLES, tables(database.dataSource()));
-            assertEquals(VERSIONS, appliedVersions(database.dataSource()));
+            assertTrue(tables(database.dataSource()).containsAll(TABLES), "every table of V1 and V2 exists");
+            assertEquals(VERSIONS, appliedVersions(database.dataSource()).subList(0, VERSIONS.size()), "migrations apply in order, once");
         }
         try (Database database = Database.open(settings))
         {
-            assertEquals(VERSIONS, appliedVersions(database.dataSource()));
+            assertEquals(VERSIONS, appliedVersions(database.dataSource()).subList(0, VERSIONS.size()), "migrations apply in order, once");
         }
     }
 
@@ -89,7 +90,7 @@ class DatabaseTest
             assertEquals(directory.resolve("pg"), database.settings().embeddedDataDirectory());
             assertTrue(directory.resolve("pg").resolve("PG_VERSION").toFile().exists());
             assertTrue(database.probe(1_000).up());
-            assertEquals(TABLES, tables(database.dataSource()));
+            assertTrue(tables(database.dataSource()).containsAll(TABLES), "every table of V1 and V2 exists");
         }
         finally
         {

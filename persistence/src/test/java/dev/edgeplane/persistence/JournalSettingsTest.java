@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class JournalSettingsTest
 {
     @Test
-    void shouldDefaultToBatchEveryTwoMillisAndSixtyFourMebibyteSegments()
+    void shouldDefaultToNoFsyncTwoMillisBatchesAndSixtyFourMebibyteSegments()
     {
         final JournalSettings settings = JournalSettings.fromEnvironment(Map.of());
 
-        assertEquals(JournalSettings.FsyncPolicy.BATCH, settings.fsyncPolicy());
+        assertEquals(JournalSettings.FsyncPolicy.NONE, settings.fsyncPolicy());
         assertEquals(2, settings.batchIntervalMillis());
         assertEquals(64 << 20, settings.segmentSizeBytes());
         assertEquals(JournalSettings.defaults().toString(), settings.toString());
