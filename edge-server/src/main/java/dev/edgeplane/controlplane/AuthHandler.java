@@ -20,7 +20,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 /**
  * {@code POST /auth}: SIP digest verification (RFC 2617 / RFC 7616, MD5 and SHA-256, qop auth or
  * none) against the device's stored HA1, replay refusal for a repeated (nonce, nc, cnonce), and
- * failure counting per source address that earns a ban ({@code blacklist} seconds).
+ * failure counting per source address that earns a ban ({@code blacklist} seconds). A source on the
+ * security allowlist ({@link SecurityState}) is never banned: its failures are not counted and an
+ * earlier ban is ignored.
  *
  * <p>Every verdict is {@code 200} (the SIP layer branches on {@code status}); malformed requests
  * are {@code 400}. Threading: validation on the event loop; the verdict on the shard that owns the
@@ -106,7 +108,8 @@ final class AuthHandler implements HttpHandler
                 guard = reusable.clear();
             }
         }
-        if (guard != null && guard.bannedUntilMillis > now)
+        // An allowlisted source is never banned: a ban recorded before it was listed is ignored.
+        if (guard != null && guard.bannedUntilMillis > now && !allowlisted(a.sourceIp))
         {
             answer(ex, fail("banned", seconds(guard.bannedUntilMillis - now)));
             return;
@@ -161,7 +164,7 @@ final class AuthHandler implements HttpHandler
             return;
         }
         long blacklist = 0;
-        if (guard != null)
+        if (guard != null && !allowlisted(a.sourceIp)) // failures of an allowlisted source are not counted
         {
             if (now - guard.windowStartMillis > cp.settings.authWindowMillis())
             {
@@ -183,6 +186,15 @@ final class AuthHandler implements HttpHandler
             "ip", a.sourceIp == null ? "" : a.sourceIp, "realm", a.realm, "username", a.username, "reason", failure)));
         final Map<String, Object> body = fail(failure, blacklist);
         cp.trace.journal().whenDurable(seq, () -> answer(ex, body));
+    }
+
+    /**
+     * @return true when the security allowlist covers the address: one volatile read, and no parsing
+     *         while the allowlist is empty. Asked only on the ban and failure paths.
+     */
+    private boolean allowlisted(final String sourceIp)
+    {
+        return cp.security.allowList().covers(sourceIp);
     }
 
     /** Remembers (nonce, nc, cnonce) for the nonce lifetime; false when it was already used. */

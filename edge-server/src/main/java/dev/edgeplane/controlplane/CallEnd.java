@@ -11,7 +11,8 @@ import dev.edgeplane.state.ShardWriter;
 
 /**
  * The end of a call, however it ends (dialog terminated, lease reclaimed, operator reset): release
- * the CAC channel, trace it, and journal the call record (CDR).
+ * the CAC channel, trace it, tell the ACD (queue departure or agent wrap-up), and journal the call
+ * record (CDR).
  *
  * <p>Call only on the account's shard writer, after removing the entry from the calls store.
  */
@@ -49,6 +50,8 @@ final class CallEnd
         record.put("ended_at", now);
         record.put("cause", cause);
         record.put("decision", decision(entry.decision));
+        // ACD: a caller still in a queue leaves it; an agent bridged to the call goes to wrap-up.
+        cp.acd.callEnded(shard, cp.config.snapshot().account(entry.accountId), callId, now);
         return cp.trace.callRecord(record);
     }
 

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Periodic clean-up that keeps counters honest when the SIP layer goes quiet: reclaims the CAC
  * channel of a call that shows no life for its TTL (traced as {@code cac.reclaim}, with a call
- * record), forgets expired registrations, used nonces and abandoned flow sessions.
+ * record), forgets expired registrations, used nonces and abandoned flow sessions, and ticks the ACD
+ * of the shards that have one (due ring timeouts, wrap-ups and max waits; agents on calls that
+ * ended unseen).
  *
  * <p>Threading: scans run on the "call-sweeper" thread and only read the stores; every change is
  * handed to the owning shard, which re-checks before acting (the call may have come back to life).
@@ -128,6 +130,9 @@ final class CallSweeper implements AutoCloseable
         {
             cp.callShard(callId).offer(() -> cp.flowSessions.remove(callId));
         }
+        // ACD timers (ring timeouts, wrap-ups, max waits) are lazy; this tick applies them on the
+        // account shards even when nothing touches the accounts.
+        cp.acd.tick(cp.config.snapshot(), now);
         if (!calls.isEmpty() || !registrations.isEmpty() || !sessions.isEmpty())
         {
             LOG.info("sweep: {} stale calls, {} expired registrations, {} old flow sessions, {} used nonces",

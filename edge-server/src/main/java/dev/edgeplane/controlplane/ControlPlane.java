@@ -5,6 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.edgeplane.codec.JsonBuffer;
+import dev.edgeplane.controlplane.acd.AcdSettings;
+import dev.edgeplane.controlplane.acd.AgentRecord;
+import dev.edgeplane.controlplane.acd.CallDistributor;
 import dev.edgeplane.controlplane.config.ConfigDocument;
 import dev.edgeplane.controlplane.config.LiveConfig;
 import dev.edgeplane.controlplane.flow.FlowEngine;
@@ -24,15 +27,17 @@ import org.slf4j.LoggerFactory;
 /**
  * What the control-plane handlers share: live configuration, the off-heap stores (registrations,
  * calls, flow sessions, auth guards, nonces), the per-shard CAC ledgers and encode buffers, the
- * trace writer and the routing brain.
+ * trace writer, the routing brain and the ACD.
  *
- * <p>Ownership: a call's entry and its account's CAC counters belong to the account's shard; a flow
- * session to the Call-ID's shard; an auth guard to the source address's shard. Per-shard objects are
- * indexed by {@link ShardWriter#index()} and touched only by that writer.
+ * <p>Ownership: a call's entry, its account's CAC counters and its account's ACD state (agents,
+ * queues, leases: {@link CallDistributor}) belong to the account's shard; a flow session to the
+ * Call-ID's shard; an auth guard to the source address's shard. Per-shard objects are indexed by
+ * {@link ShardWriter#index()} and touched only by that writer.
  */
 final class ControlPlane implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+    private static final ThreadLocal<Registration> REGISTRATION = ThreadLocal.withInitial(Registration::new);
 
     final EdgeRuntime runtime;
     final ControlPlaneSettings settings;
@@ -42,9 +47,12 @@ final class ControlPlane implements AutoCloseable
     final OffHeapStore<FlowSession> flowSessions;
     final OffHeapStore<AuthGuard> guards;
     final OffHeapStore<NonceUse> nonces;
+    final OffHeapStore<AgentRecord> agentRecords;
+    final SecurityState security;
     final CallTrace trace;
     final RouteDecider decider;
     final FlowEngine flowEngine;
+    final CallDistributor acd;
     private final ChannelLedger[] ledgers;
     private final JsonBuffer[] buffers;
     private final CallEntry[] entries;
@@ -59,6 +67,8 @@ final class ControlPlane implements AutoCloseable
         this.flowSessions = runtime.openStore(FlowSession.STORE);
         this.guards = runtime.openStore(AuthGuard.STORE);
         this.nonces = runtime.openStore(NonceUse.STORE);
+        this.agentRecords = runtime.openStore(AgentRecord.STORE);
+        this.security = new SecurityState(runtime.shards(), new AllowListRepository(runtime.database().dataSource()));
         this.trace = new CallTrace(runtime.journal());
         this.decider = new RouteDecider(registrations, settings.wholesaleTrunkUri());
         this.flowEngine = new FlowEngine(settings.flowStepLimit());
@@ -74,6 +84,8 @@ final class ControlPlane implements AutoCloseable
             entries[i] = new CallEntry();
             sessions[i] = new FlowSession();
         }
+        this.acd = new CallDistributor(runtime.shards(), agentRecords, trace, AcdSettings.from(runtime.settings()),
+            this::reachable, calls::containsKey);
         rebuildLedgers();
         this.config = new LiveConfig(new ConfigRepository(runtime.database().dataSource()));
         seedIfEmpty();
@@ -117,6 +129,16 @@ final class ControlPlane implements AutoCloseable
     FlowSession session(final ShardWriter writer)
     {
         return sessions[writer.index()];
+    }
+
+    /**
+     * Whether a device has a live registration. Called by the ACD on the account's shard writer, which
+     * also writes the account's registrations.
+     */
+    private boolean reachable(final String device, final String domain, final long now)
+    {
+        final Registration r = registrations.get(Registration.key(device, domain), REGISTRATION.get());
+        return r != null && r.liveAt(now);
     }
 
     /**

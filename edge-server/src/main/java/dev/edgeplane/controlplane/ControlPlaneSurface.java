@@ -57,14 +57,15 @@ public final class ControlPlaneSurface implements Surface
             .get("/agent/confirm/{accountId}/{leaseId}/{epoch}", gated(gate, agents::confirm))
             .get("/agent/claim/{accountId}/{agentId}/{callId}", gated(gate, agents::claim))
             .get("/debug", gated(gate, cp.trace.monitor()::handle))
-            .post("/security/report", gated(gate, security::report))
+            .add("POST", "/security/report", gated(gate, security::report), SecurityHandlers.MAX_REPORT_BYTES)
             .get("/security/bans", gated(gate, security::bans))
             .get("/security/allow", gated(gate, security::allowList))
             .post("/security/allow", gated(gate, security::allow))
             .delete("/security/allow/{ip}", gated(gate, security::disallow))
-            .get("/media/{key}", notImplemented("GET /media/{key}"))
-            .add("PUT", "/media/{key}", notImplemented("PUT /media/{key}"), body)
-            .post("/admin/tts/generate", notImplemented("POST /admin/tts/generate"));
+            .get("/media/*", dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).download())
+            .stream("PUT", "/media/*", dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).upload(),
+                dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).maxUploadBytes())
+            .post("/admin/tts/generate", admin(gate, dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).ttsGenerate()));
         // Roadmap stubs (SPEC-control-plane.md, "Roadmap stubs"): the public REST API and carrier hooks.
         for (final String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"})
         {

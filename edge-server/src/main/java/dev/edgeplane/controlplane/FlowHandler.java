@@ -8,8 +8,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.edgeplane.codec.Fields;
+import dev.edgeplane.codec.Json;
 import dev.edgeplane.codec.JsonBuffer;
 import dev.edgeplane.codec.Problems;
+import dev.edgeplane.controlplane.acd.PollDecision;
 import dev.edgeplane.controlplane.config.CompiledAccount;
 import dev.edgeplane.controlplane.flow.CompiledFlow;
 import dev.edgeplane.controlplane.flow.FlowEngine;
@@ -26,11 +28,31 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * flow for the call; one with {@code outcome} steps it. The answer is the next command,
  * {@code {"callId","step":N,"command":{...}}}. Unknown call on step → 404; a step after hangup → 409.
  *
+ * <p>Queues (SPEC-control-plane.md, "Agents and ACD"): entering an {@code enqueue} node puts the
+ * caller in line (the answer carries its {@code position}; the session keeps the queue and the time
+ * in {@value #QUEUE_VAR} and {@value #JOINED_VAR}); while the session stays on that node, outcome
+ * {@value #QUEUE_POLL} does not advance the flow: it answers {@code noop {waitMs}} until an agent is
+ * picked, then {@code dial {targets, timeoutMs, lease:{leaseId, epoch}, agents}}, and once the max
+ * wait has passed it steps the flow with {@value #QUEUE_TIMEOUT}. Polls are not flow steps (they do
+ * not count against the step limit and are not traced; the ACD traces its own {@code acd.*} events).
+ * Any other outcome on the enqueue node steps the flow and takes the caller out of line.
+ *
  * <p>Threading: validation on the event loop; the session (off-heap, survives restarts) is read and
- * written on the Call-ID's shard writer; every command is traced.
+ * written on the Call-ID's shard writer; every command is traced. Queue state belongs to the
+ * account's shard, so a poll goes call shard (session) → account shard (decision) → call shard
+ * (render, or step on timeout), and a join or leave is handed to the account shard.
  */
 final class FlowHandler implements HttpHandler
 {
+    /** The outcome a queued caller polls with. */
+    static final String QUEUE_POLL = "queue:poll";
+    /** The outcome a poll steps the flow with once the caller's max wait has passed. */
+    static final String QUEUE_TIMEOUT = "queue:timeout";
+    /** Session variable: the queue the caller entered last. */
+    static final String QUEUE_VAR = "queue_id";
+    /** Session variable: when (epoch ms) the caller entered it. */
+    static final String JOINED_VAR = "queue_joined_at";
+
     private static final ThreadLocal<CallEntry> ENTRY = ThreadLocal.withInitial(CallEntry::new);
 
     private final ControlPlane cp;
@@ -129,14 +151,246 @@ final class FlowHandler implements HttpHandler
                 "flow.step", outcomeName);
             return;
         }
+        final int node = flow.nodeIndex(session.node());
+        final boolean inQueue = node >= 0 && isEnqueue(flow, node);
+        if (inQueue && QUEUE_POLL.equals(outcomeName))
+        {
+            poll(ex, shard, callId, account, flow, session, node);
+            return;
+        }
+        final int visit = session.step();
         final StepOutcome outcome = cp.flowEngine.step(flow, session, outcomeName, data);
+        if (inQueue)
+        {
+            leave(session.accountId().toString(), callId, visit, outcomeName);
+        }
         answer(ex, shard, callId, flow, session, outcome, "flow.step", outcomeName);
+    }
+
+    private static boolean isEnqueue(final CompiledFlow flow, final int node)
+    {
+        return "enqueue".equals(flow.commandType(node));
+    }
+
+    /** Hop 1 of a poll, on the call's shard: what the session says about the caller's queue visit. */
+    private void poll(final HttpExchange ex, final ShardWriter shard, final String callId, final CompiledAccount account,
+        final CompiledFlow flow, final FlowSession session, final int node)
+    {
+        final int step = session.step();
+        final CharSequence queue = session.var(QUEUE_VAR);
+        long joined = parseMillis(session.var(JOINED_VAR));
+        final String queueId;
+        if (queue == null || queue.length() == 0 || joined < 0)
+        {
+            // Entered the node without the variables (they were dropped, or set by an older build).
+            final Map<String, Object> command = command(shard, callId, flow, session, new StepOutcome(StepOutcome.Kind.COMMAND, node, null));
+            queueId = String.valueOf(command.get("queue"));
+            joined = System.currentTimeMillis();
+            session.putVar(QUEUE_VAR, queueId);
+            session.putVar(JOINED_VAR, joined);
+            cp.flowSessions.put(callId, session);
+        }
+        else
+        {
+            queueId = queue.toString();
+        }
+        final long joinedAt = joined;
+        final ShardWriter accountShard = cp.accountShard(account.id());
+        ex.offer(accountShard, () ->
+        {
+            // Hop 2, on the account's shard: the queue decision.
+            final long now = System.currentTimeMillis();
+            final PollDecision decision = cp.acd.account(accountShard, account, now).poll(callId, queueId, step, joinedAt, now);
+            ex.offer(shard, () -> polled(ex, shard, callId, step, decision));
+        });
+    }
+
+    /** Hop 3 of a poll, back on the call's shard: render the decision, or step the flow on timeout. */
+    private void polled(final HttpExchange ex, final ShardWriter shard, final String callId, final int step,
+        final PollDecision decision)
+    {
+        if (decision.kind() == PollDecision.Kind.BRIDGED)
+        {
+            ex.respondError(HttpResponseStatus.CONFLICT, "queue_bridged", decision.message()
+                + "; report the call's outcome (e.g. queue:answered) instead of polling", null);
+            return;
+        }
+        if (decision.kind() == PollDecision.Kind.STALE)
+        {
+            ex.respondError(HttpResponseStatus.CONFLICT, "queue_left", decision.message(), null);
+            return;
+        }
+        final FlowSession session = cp.flowSessions.get(callId, cp.session(shard));
+        if (session == null || session.finished() || session.step() != step)
+        {
+            ex.respondError(HttpResponseStatus.CONFLICT, "flow_moved",
+                "the flow of call " + callId + " moved on while the poll was decided", null);
+            return;
+        }
+        if (decision.kind() == PollDecision.Kind.TIMEOUT)
+        {
+            step(ex, shard, callId, QUEUE_TIMEOUT, null);
+            return;
+        }
+        final JsonBuffer buf = cp.buffer(shard);
+        buf.reset();
+        try
+        {
+            final JsonGenerator g = buf.generator();
+            g.writeStartObject();
+            g.writeStringField("callId", callId);
+            g.writeNumberField("step", step);
+            g.writeFieldName("command");
+            g.writeStartObject();
+            if (decision.kind() == PollDecision.Kind.WAIT)
+            {
+                g.writeStringField("type", "noop");
+                g.writeNumberField("waitMs", cp.acd.settings().pollWaitMillis());
+            }
+            else
+            {
+                g.writeStringField("type", "dial");
+                g.writeArrayFieldStart("targets");
+                for (final String target : decision.targets())
+                {
+                    g.writeString(target);
+                }
+                g.writeEndArray();
+                g.writeNumberField("timeoutMs", decision.timeoutMs());
+                g.writeObjectFieldStart("lease");
+                g.writeStringField("leaseId", decision.leaseId());
+                g.writeNumberField("epoch", decision.epoch());
+                g.writeEndObject();
+                g.writeArrayFieldStart("agents");
+                for (final String agent : decision.agents())
+                {
+                    g.writeString(agent);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+            g.flush();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        final byte[] body = buf.toByteArray();
+        if (decision.traceSeq() > 0)
+        {
+            cp.trace.journal().whenDurable(decision.traceSeq(), () -> ex.respondJson(HttpResponseStatus.OK, body));
+        }
+        else
+        {
+            ex.respondJson(HttpResponseStatus.OK, body);
+        }
+    }
+
+    /** The flow left an enqueue node with another outcome: the caller leaves the line (account shard). */
+    private void leave(final String accountId, final String callId, final int visit, final String outcomeName)
+    {
+        final CompiledAccount account = cp.config.snapshot().account(accountId);
+        if (account == null)
+        {
+            return;
+        }
+        final ShardWriter accountShard = cp.accountShard(accountId);
+        // Best effort: if the shard is saturated the caller stops polling, is passed over, and times out.
+        accountShard.offer(() ->
+        {
+            final long now = System.currentTimeMillis();
+            cp.acd.account(accountShard, account, now).leave(callId, visit, outcomeName, now);
+        });
+    }
+
+    /** @return epoch milliseconds in a session variable, or -1 when absent or not a number. */
+    private static long parseMillis(final CharSequence text)
+    {
+        if (text == null || text.length() == 0 || text.length() > 18)
+        {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     private void answer(final HttpExchange ex, final ShardWriter shard, final String callId, final CompiledFlow flow,
         final FlowSession session, final StepOutcome outcome, final String traceKind, final String outcomeName)
     {
+        final boolean enqueue = flow != null && outcome.node() >= 0 && isEnqueue(flow, outcome.node());
+        final byte[] body = render(shard, callId, flow, session, outcome);
+        Map<String, Object> answer = null;
+        String queueId = null;
+        long joinedAt = 0;
+        if (enqueue)
+        {
+            // The queue id may be a template: take it from the rendered command.
+            answer = parse(body);
+            @SuppressWarnings("unchecked")
+            final Map<String, Object> command = (Map<String, Object>)answer.get("command");
+            queueId = String.valueOf(command.get("queue"));
+            joinedAt = System.currentTimeMillis();
+            session.putVar(QUEUE_VAR, queueId);
+            session.putVar(JOINED_VAR, joinedAt);
+        }
         cp.flowSessions.put(callId, session);
+
+        final Map<String, Object> detail = new LinkedHashMap<>();
+        if (outcomeName != null)
+        {
+            detail.put("outcome", outcomeName);
+        }
+        detail.put("flow_id", session.flowId().toString());
+        detail.put("step", (long)session.step());
+        detail.put("node", outcome.node() < 0 ? null : flow.nodeName(outcome.node()));
+        detail.put("command", outcome.node() < 0 ? "hangup" : flow.commandType(outcome.node()));
+        if (outcome.hangupCause() != null)
+        {
+            detail.put("cause", outcome.hangupCause());
+        }
+        final String accountId = session.accountId().toString();
+        final long seq = cp.trace.record(callId, accountId, traceKind, detail);
+        final CompiledAccount account = enqueue ? cp.config.snapshot().account(accountId) : null;
+        if (account == null)
+        {
+            cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, body));
+            return;
+        }
+        // Entering a queue: join the line on the account's shard, answer with the position.
+        final Map<String, Object> tree = answer;
+        final String queue = queueId;
+        final long joined = joinedAt;
+        final int step = session.step();
+        final ShardWriter accountShard = cp.accountShard(accountId);
+        ex.offer(accountShard, () ->
+        {
+            final long now = System.currentTimeMillis();
+            final int position = cp.acd.account(accountShard, account, now).join(callId, queue, step, joined, now);
+            if (position > 0)
+            {
+                @SuppressWarnings("unchecked")
+                final Map<String, Object> command = (Map<String, Object>)tree.get("command");
+                command.put("position", (long)position);
+            }
+            final byte[] withPosition = Json.write(tree);
+            cp.trace.journal().whenDurable(cp.trace.journal().lastSeq(), () -> ex.respondJson(HttpResponseStatus.OK, withPosition));
+        });
+    }
+
+    /** @return the answer body {@code {"callId","step","command"}} for an outcome. */
+    private byte[] render(final ShardWriter shard, final String callId, final CompiledFlow flow, final FlowSession session,
+        final StepOutcome outcome)
+    {
         final JsonBuffer buf = cp.buffer(shard);
         buf.reset();
         try
@@ -154,22 +408,20 @@ final class FlowHandler implements HttpHandler
         {
             throw new UncheckedIOException(e);
         }
-        final byte[] body = buf.toByteArray();
+        return buf.toByteArray();
+    }
 
-        final Map<String, Object> detail = new LinkedHashMap<>();
-        if (outcomeName != null)
-        {
-            detail.put("outcome", outcomeName);
-        }
-        detail.put("flow_id", session.flowId().toString());
-        detail.put("step", (long)session.step());
-        detail.put("node", outcome.node() < 0 ? null : flow.nodeName(outcome.node()));
-        detail.put("command", outcome.node() < 0 ? "hangup" : flow.commandType(outcome.node()));
-        if (outcome.hangupCause() != null)
-        {
-            detail.put("cause", outcome.hangupCause());
-        }
-        final long seq = cp.trace.record(callId, session.accountId().toString(), traceKind, detail);
-        cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, body));
+    /** @return the command an outcome stands for, as a JSON tree (rendered with the session's vars). */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> command(final ShardWriter shard, final String callId, final CompiledFlow flow,
+        final FlowSession session, final StepOutcome outcome)
+    {
+        return (Map<String, Object>)parse(render(shard, callId, flow, session, outcome)).get("command");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parse(final byte[] body)
+    {
+        return (Map<String, Object>)Json.parse(body, 0, body.length);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.edgeplane.codec.Fields;
 import dev.edgeplane.codec.Problems;
+import dev.edgeplane.controlplane.acd.AgentEvent;
 import dev.edgeplane.controlplane.config.CompiledAccount;
 import dev.edgeplane.controlplane.state.CallEntry;
 import dev.edgeplane.controlplane.state.Registration;
@@ -16,8 +17,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 /**
  * {@code POST /presence/event}: SIP lifecycle events. {@code register} stores or removes a device's
  * registration (with expiry); {@code dialog} tracks a routed call through early, confirmed and
- * terminated — terminated releases its CAC channel, closes its flow session and writes the call
- * record. Answers {@code 204}.
+ * terminated — terminated releases its CAC channel, closes its flow session, ends the call's ACD
+ * part (queue departure or agent wrap-up, through {@link CallEnd}) and writes the call record;
+ * {@code agent} applies an agent event as {@code POST /agent} does. Answers {@code 204}.
  *
  * <p>Threading: validation on the event loop; state changes on the account's shard writer.
  */
@@ -29,10 +31,12 @@ final class PresenceHandler implements HttpHandler
     private static final ThreadLocal<CallEntry> ENTRY = ThreadLocal.withInitial(CallEntry::new);
 
     private final ControlPlane cp;
+    private final AgentHandlers agents;
 
     PresenceHandler(final ControlPlane cp)
     {
         this.cp = cp;
+        this.agents = new AgentHandlers(cp);
     }
 
     @Override
@@ -54,8 +58,7 @@ final class PresenceHandler implements HttpHandler
         {
             case "register" -> register(ex, f, p);
             case "dialog" -> dialog(ex, f, p);
-            case "agent" -> ex.respondError(HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented",
-                "agent presence events arrive with the agents and queues capability", null);
+            case "agent" -> agent(ex, f, p);
             default ->
             {
                 p.add("type", "must be register, dialog or agent");
@@ -110,6 +113,32 @@ final class PresenceHandler implements HttpHandler
         });
     }
 
+    /**
+     * {@code agent} ({@code accountId, userId, state}): the agent's app reports a change, as with
+     * {@code POST /agent}; {@code state} is an event name (login, logout, available, pause, unpause)
+     * or the status it leads to ({@code logged_out}, {@code paused}). 204, or the 4xx of
+     * {@code POST /agent}.
+     */
+    private void agent(final HttpExchange ex, final Fields f, final Problems p)
+    {
+        final String accountId = Requests.text(f, "accountId", true, p);
+        final String userId = Requests.text(f, "userId", true, p);
+        final String state = Requests.text(f, "state", true, p);
+        final String reason = Requests.text(f, "reason", false, p);
+        final AgentEvent event = state == null ? null
+            : AgentEvent.byName(state.equals("logged_out") ? "logout" : state.equals("paused") ? "pause" : state);
+        if (state != null && event == null)
+        {
+            p.add("state", "must be " + AgentEvent.NAMES);
+        }
+        if (!p.isEmpty())
+        {
+            Requests.invalid(ex, p);
+            return;
+        }
+        agents.apply(ex, accountId, userId, event, null, reason, true);
+    }
+
     private void dialog(final HttpExchange ex, final Fields f, final Problems p)
     {
         final String callId = Requests.text(f, "callId", true, p);
@@ -127,8 +156,12 @@ final class PresenceHandler implements HttpHandler
         final CallEntry known = cp.calls.get(callId, ENTRY.get());
         if (known == null)
         {
-            // Not a call we routed (or already terminated): nothing to release. Answer like the
-            // fire-and-forget event it is.
+            // Not a call we routed (or already terminated): no channel to release. A flow may still
+            // have run for it (the media engine can start one directly), so its session goes too.
+            if (state.equals("terminated"))
+            {
+                cp.callShard(callId).offer(() -> cp.flowSessions.remove(callId));
+            }
             ex.respondEmpty(HttpResponseStatus.NO_CONTENT);
             return;
         }

@@ -14,7 +14,9 @@ import io.netty.util.AsciiString;
  */
 final class HttpDate
 {
-    private static final DateTimeFormatter FORMAT = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+    /** IMF-fixdate: two-digit day, "GMT" (RFC_1123_DATE_TIME would write "3 Jun"). */
+    private static final DateTimeFormatter FORMAT =
+        DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US).withZone(ZoneOffset.UTC);
 
     private static volatile Cached cached = new Cached(0, AsciiString.EMPTY_STRING);
 

@@ -115,6 +115,19 @@ class CallReclaimAndGatingTest
             }
         });
         cp.applyConfig(ControlPlaneFixture.document(5, ""));
+        TestServers.await("the restored limit to reach /route", 10_000, () ->
+        {
+            try
+            {
+                final HttpResponse<String> r = withToken("/route", "callId", "r-" + System.nanoTime(), "from", "1001",
+                    "fromDomain", DOMAIN, "to", "+12125550100");
+                return "outbound".equals(ControlPlaneFixture.rtjson(r.body()).get("action"));
+            }
+            catch (final Exception e)
+            {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static long active()
