@@ -34,6 +34,7 @@ class RelayClientCommandTest
             // Self-service: the user approves on the authorize form with their password.
             final Run user = run("relay-client", "--url", url, "--admin-token", "cli-token", "--create-user",
                 "--email", "streamer@example.com", "--password", "correct horse battery");
+            System.out.print(user.out); // the walk, in the test report
             assertEquals(0, user.exit, user.out + user.err);
             assertTrue(user.out.contains("approve through the authorize form"), user.out);
             assertTrue(user.out.contains(" active at "), user.out);
