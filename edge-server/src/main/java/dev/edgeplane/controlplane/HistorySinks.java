@@ -1,37 +1,30 @@
 package dev.edgeplane.controlplane;
 
-import java.nio.charset.StandardCharsets;
+import static dev.edgeplane.persistence.JsonPayloads.decode;
+import static dev.edgeplane.persistence.JsonPayloads.jsonb;
+import static dev.edgeplane.persistence.JsonPayloads.setTime;
+import static dev.edgeplane.persistence.JsonPayloads.text;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
-import dev.edgeplane.codec.DecodeException;
-import dev.edgeplane.codec.Json;
 import dev.edgeplane.persistence.JournalEntry;
 import dev.edgeplane.persistence.JournalSink;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The journal sinks that write the control plane's history behind into PostgreSQL: call traces
  * ({@code call_traces}), call records ({@code call_records}) and audit events ({@code audit_log}).
  * Each insert is idempotent by its key, so replaying a batch after a crash duplicates nothing.
  *
- * <p>A payload that cannot be decoded is a bug in the writer, not in the data: it is logged and
- * skipped, because a batch that can never be written would stall the flusher forever.
+ * <p>Payload decoding and column conversion: {@link dev.edgeplane.persistence.JsonPayloads}.
  *
  * <p>Stateless and thread-safe (called from the flusher thread).
  */
 final class HistorySinks
 {
-    private static final Logger LOG = LoggerFactory.getLogger(HistorySinks.class);
-
     private HistorySinks()
     {
     }
@@ -39,56 +32,6 @@ final class HistorySinks
     static List<JournalSink> all()
     {
         return List.of(new Traces(), new Records(), new Audit());
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> decode(final JournalEntry entry)
-    {
-        try
-        {
-            final Object tree = Json.parse(entry.payload(), 0, entry.payload().length);
-            if (tree instanceof Map<?, ?> m)
-            {
-                return (Map<String, Object>)m;
-            }
-        }
-        catch (final DecodeException e)
-        {
-            // fall through
-        }
-        LOG.error("skipping undecodable {} journal entry {}:{}", entry.type(), entry.journalId(), entry.seq());
-        return null;
-    }
-
-    /** jsonb rejects the NUL character even escaped; strings from the wire are checked, this is the backstop. */
-    private static String jsonb(final Object tree)
-    {
-        return new String(Json.write(tree), StandardCharsets.UTF_8).replace("\\u0000", "\\ufffd");
-    }
-
-    private static String text(final Object v)
-    {
-        return v == null ? null : String.valueOf(v).replace('\0', '\ufffd');
-    }
-
-    private static OffsetDateTime time(final Object epochMillis)
-    {
-        return epochMillis instanceof Number n && n.longValue() > 0
-            ? OffsetDateTime.ofInstant(Instant.ofEpochMilli(n.longValue()), ZoneOffset.UTC)
-            : null;
-    }
-
-    private static void setTime(final PreparedStatement s, final int index, final Object epochMillis) throws SQLException
-    {
-        final OffsetDateTime t = time(epochMillis);
-        if (t == null)
-        {
-            s.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        }
-        else
-        {
-            s.setObject(index, t);
-        }
     }
 
     /** {@code call.trace} entries into {@code call_traces}. */

@@ -1,22 +1,19 @@
 package dev.edgeplane.relay;
 
-import java.nio.charset.StandardCharsets;
+import static dev.edgeplane.persistence.JsonPayloads.decode;
+import static dev.edgeplane.persistence.JsonPayloads.jsonb;
+import static dev.edgeplane.persistence.JsonPayloads.number;
+import static dev.edgeplane.persistence.JsonPayloads.setTime;
+import static dev.edgeplane.persistence.JsonPayloads.text;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
-import dev.edgeplane.codec.DecodeException;
-import dev.edgeplane.codec.Json;
 import dev.edgeplane.persistence.JournalEntry;
 import dev.edgeplane.persistence.JournalSink;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The journal sinks that write the relay's history behind into PostgreSQL (V4__relay.sql): session snapshots
@@ -28,8 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RelaySinks
 {
-    private static final Logger LOG = LoggerFactory.getLogger(RelaySinks.class);
-
     private RelaySinks()
     {
     }
@@ -37,58 +32,6 @@ final class RelaySinks
     static List<JournalSink> all()
     {
         return List.of(new Sessions(), new Billing(), new Usage(), new Auth());
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> decode(final JournalEntry entry)
-    {
-        try
-        {
-            final Object tree = Json.parse(entry.payload(), 0, entry.payload().length);
-            if (tree instanceof Map<?, ?> m)
-            {
-                return (Map<String, Object>)m;
-            }
-        }
-        catch (final DecodeException e)
-        {
-            // fall through
-        }
-        LOG.error("skipping undecodable {} journal entry {}:{}", entry.type(), entry.journalId(), entry.seq());
-        return null;
-    }
-
-    private static String text(final Object v)
-    {
-        if (v == null)
-        {
-            return null;
-        }
-        final String s = String.valueOf(v).replace('\0', '\ufffd');
-        return s.isEmpty() ? null : s;
-    }
-
-    private static String jsonb(final Object tree)
-    {
-        return new String(Json.write(tree), StandardCharsets.UTF_8).replace("\\u0000", "\\ufffd");
-    }
-
-    private static long number(final Object v)
-    {
-        return v instanceof Number n ? n.longValue() : 0;
-    }
-
-    private static void time(final PreparedStatement s, final int index, final Object epochMillis) throws SQLException
-    {
-        final long ms = number(epochMillis);
-        if (ms <= 0)
-        {
-            s.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        }
-        else
-        {
-            s.setObject(index, OffsetDateTime.ofInstant(Instant.ofEpochMilli(ms), ZoneOffset.UTC));
-        }
     }
 
     /** {@code relay.session}: upsert relay_sessions (newer version wins) and insert the transition. */
@@ -137,7 +80,7 @@ final class RelaySinks
                         tr.setString(5, text(tm.get("from")));
                         tr.setString(6, text(tm.get("to")));
                         tr.setString(7, text(tm.get("reason")));
-                        time(tr, 8, m.get("ts"));
+                        setTime(tr, 8, m.get("ts"));
                         tr.addBatch();
                     }
                 }
@@ -150,8 +93,8 @@ final class RelaySinks
                     up.setString(5, text(m.get("region")));
                     up.setString(6, text(m.get("instance_id")));
                     up.setString(7, text(m.get("public_ip")));
-                    time(up, 8, m.get("created_at"));
-                    time(up, 9, m.get("updated_at"));
+                    setTime(up, 8, m.get("created_at"));
+                    setTime(up, 9, m.get("updated_at"));
                     up.setLong(10, number(m.get("metered_seconds")));
                     up.setLong(11, number(m.get("version")));
                     up.addBatch();
@@ -205,7 +148,7 @@ final class RelaySinks
                     ev.setString(6, String.valueOf(text(m.get("outcome"))));
                     ev.setString(7, text(m.get("user_id")));
                     ev.setString(8, text(m.get("subscription_id")));
-                    time(ev, 9, m.get("ts"));
+                    setTime(ev, 9, m.get("ts"));
                     ev.setString(10, jsonb(m.getOrDefault("payload", Map.of())));
                     ev.addBatch();
                     if (m.get("account") instanceof Map<?, ?> am && m.get("user_id") != null)
@@ -224,13 +167,13 @@ final class RelaySinks
                     sub.setString(4, String.valueOf(text(a.get("status"))));
                     sub.setString(5, text(a.get("variant_id")));
                     sub.setInt(6, (int)number(a.get("quantity")));
-                    time(sub, 7, a.get("provider_updated"));
-                    time(sub, 8, a.get("cycle_start"));
-                    time(sub, 9, a.get("cycle_end"));
+                    setTime(sub, 7, a.get("provider_updated"));
+                    setTime(sub, 8, a.get("cycle_start"));
+                    setTime(sub, 9, a.get("cycle_end"));
                     sub.setLong(10, number(a.get("included_seconds")));
                     sub.setLong(11, number(a.get("addon_seconds")));
                     sub.setLong(12, number(a.get("version")));
-                    time(sub, 13, m.get("ts"));
+                    setTime(sub, 13, m.get("ts"));
                     sub.addBatch();
                 }
                 ev.executeBatch();
@@ -268,8 +211,8 @@ final class RelaySinks
                     s.setString(3, text(m.get("user_id")));
                     s.setString(4, text(m.get("session_id")));
                     s.setLong(5, number(m.get("seconds")));
-                    time(s, 6, m.get("cycle_start"));
-                    time(s, 7, m.get("ts"));
+                    setTime(s, 6, m.get("cycle_start"));
+                    setTime(s, 7, m.get("ts"));
                     s.addBatch();
                 }
                 s.executeBatch();
@@ -303,7 +246,7 @@ final class RelaySinks
                     }
                     s.setObject(1, e.journalId());
                     s.setLong(2, e.seq());
-                    time(s, 3, m.get("ts"));
+                    setTime(s, 3, m.get("ts"));
                     s.setString(4, text(m.get("user_id")));
                     s.setString(5, String.valueOf(text(m.get("kind"))));
                     s.setString(6, jsonb(m.getOrDefault("detail", Map.of())));
