@@ -498,7 +498,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         {
             headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
-        headers.set(HttpHeaderNames.CONTENT_LENGTH, content.length);
+        if (status.code() != 204)
+        {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, content.length); // RFC 9110 §8.6: never on a 204
+        }
         headers.set(X_REQUEST_ID, ex.requestId());
         headers.set(HttpHeaderNames.DATE, HttpDate.now());
         if (!keepAlive)
