@@ -4,8 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.edgeplane.codec.DecodeException;
-import dev.edgeplane.codec.Json;
 import dev.edgeplane.controlplane.state.CallEntry;
 import dev.edgeplane.state.ShardWriter;
 
@@ -49,22 +47,23 @@ final class CallEnd
         }
         record.put("ended_at", now);
         record.put("cause", cause);
-        record.put("decision", decision(entry.decision));
+        record.put(DECISION_JSON, rtjson(entry.decision));
         // ACD: a caller still in a queue leaves it; an agent bridged to the call goes to wrap-up.
         cp.acd.callEnded(shard, cp.config.snapshot().account(entry.accountId), callId, now);
         return cp.trace.callRecord(record);
     }
 
-    private static Object decision(final byte[] body)
+    /** Record field holding the routing decision as JSON text (copied, never re-parsed, on this hot path). */
+    static final String DECISION_JSON = "decision_json";
+
+    private static final String RTJSON_PREFIX = "{\"rtjson\":";
+
+    /** @return the inner {@code rtjson} object of a stored {@code /route} answer, as JSON text. */
+    static String rtjson(final byte[] body)
     {
-        try
-        {
-            final Object tree = Json.parse(body, 0, body.length);
-            return tree instanceof Map<?, ?> m && m.get("rtjson") != null ? m.get("rtjson") : tree;
-        }
-        catch (final DecodeException e)
-        {
-            return Map.of("raw", new String(body, StandardCharsets.UTF_8));
-        }
+        final String text = new String(body, StandardCharsets.UTF_8);
+        return text.startsWith(RTJSON_PREFIX) && text.endsWith("}")
+            ? text.substring(RTJSON_PREFIX.length(), text.length() - 1)
+            : text;
     }
 }

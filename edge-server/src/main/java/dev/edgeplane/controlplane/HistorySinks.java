@@ -106,7 +106,9 @@ final class HistorySinks
                     setTime(s, 7, m.get("answered_at"));
                     setTime(s, 8, m.get("ended_at"));
                     s.setString(9, text(m.get("cause")));
-                    s.setString(10, jsonb(m.getOrDefault("decision", Map.of())));
+                    s.setString(10, m.get(CallEnd.DECISION_JSON) instanceof String raw
+                        ? raw.replace("\\u0000", "\\ufffd")
+                        : jsonb(m.getOrDefault("decision", Map.of())));
                     s.addBatch();
                 }
                 s.executeBatch();

@@ -353,7 +353,8 @@ class ControlPlaneTest
         cp.terminate("rel-1"); // again: idempotent
         assertEquals(0L, cp.active());
         TestServers.await("the call record in PostgreSQL", 10_000,
-            () -> TestServers.count(databaseUrl, "SELECT count(*) FROM call_records WHERE call_id = 'rel-1' AND answered_at IS NOT NULL") == 1);
+            () -> TestServers.count(databaseUrl, "SELECT count(*) FROM call_records WHERE call_id = 'rel-1' AND answered_at IS NOT NULL"
+                + " AND decision->>'action' = 'outbound' AND decision->>'routing' = 'serial'") == 1);
     }
 
     /**
