@@ -165,6 +165,12 @@ class Ec2ProvisionerTest
         return CALLS.stream().filter(c -> c.action().equals(action)).toList();
     }
 
+    private static List<Call> terminations(final Object instanceId)
+    {
+        return calls("TerminateInstances").stream()
+            .filter(c -> c.body().get("InstanceIds") instanceof List<?> ids && ids.contains(instanceId)).toList();
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void shouldLaunchWithRetriesAndTerminateWhenTheRelayStops() throws Exception
@@ -194,11 +200,14 @@ class Ec2ProvisionerTest
 
         assertEquals(200, relay.health(id, (String)session.get("instance_id"), (String)userData.get("relay_auth")).statusCode());
         assertEquals("grace", map(json(relay.stop(t)).get("session")).get("state"));
-        assertTrue(calls("TerminateInstances").isEmpty(), "grace keeps the instance");
+        // Only this session's instance counts: a relay stopped by an earlier test may be terminated
+        // by the sweeper at any time (the clock is shared).
+        final Object instance = session.get("instance_id");
+        assertTrue(terminations(instance).isEmpty(), "grace keeps the instance");
         relay.clock.advanceSeconds(120);
         relay.awaitState(id, "stopped");
-        TestServers.await("TerminateInstances", 10_000, () -> !calls("TerminateInstances").isEmpty());
-        final Map<String, Object> terminate = calls("TerminateInstances").get(0).body();
+        TestServers.await("TerminateInstances", 10_000, () -> !terminations(instance).isEmpty());
+        final Map<String, Object> terminate = terminations(instance).get(0).body();
         assertEquals(List.of(session.get("instance_id")), terminate.get("InstanceIds"));
         assertEquals("eu-central-1", terminate.get("Region"));
     }
