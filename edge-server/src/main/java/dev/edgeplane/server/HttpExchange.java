@@ -34,6 +34,8 @@ public final class HttpExchange implements Runnable
     public static final AsciiString APPLICATION_JSON = AsciiString.cached("application/json");
     public static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
     private static final byte[] EMPTY = new byte[0];
+    /** Largest body buffer a connection keeps between requests. */
+    private static final int RETAINED_BODY_BYTES = 64 * 1024;
 
     private final HttpConnection connection;
     private final EdgeRuntime runtime;
@@ -67,6 +69,10 @@ public final class HttpExchange implements Runnable
         this.startNanos = startNanos;
         this.route = null;
         this.bodyLength = 0;
+        if (body.length > RETAINED_BODY_BYTES)
+        {
+            body = new byte[512]; // one large upload must not pin a large array to an idle connection
+        }
         this.query = null;
         this.responseHeaders.clear();
         this.responded = false;
