@@ -424,9 +424,18 @@ class SecurityTest
     }
 
     /** @return epoch seconds {@code seconds} ago (negative: in the future). */
+    /** Epoch seconds at the start of the current test, so every ago(…) of one test agrees. */
+    private static long testStartSeconds;
+
+    @org.junit.jupiter.api.BeforeEach
+    void fixTheClockForThisTest()
+    {
+        testStartSeconds = Instant.now().getEpochSecond();
+    }
+
     static long ago(final long seconds)
     {
-        return Instant.now().getEpochSecond() - seconds;
+        return testStartSeconds - seconds;
     }
 
     static Map<String, Object> view(final String query) throws Exception
