@@ -71,7 +71,7 @@ final class AgentHandlers
     void apply(final HttpExchange ex, final String accountId, final String userId, final AgentEvent event,
         final List<String> queues, final String reason, final boolean noContent)
     {
-        final CompiledAccount account = account(ex, accountId);
+        final CompiledAccount account = cp.account(ex, accountId);
         if (account == null)
         {
             return;
@@ -117,7 +117,7 @@ final class AgentHandlers
             Requests.invalid(ex, p);
             return;
         }
-        final CompiledAccount account = account(ex, accountId);
+        final CompiledAccount account = cp.account(ex, accountId);
         if (account == null)
         {
             return;
@@ -140,7 +140,7 @@ final class AgentHandlers
             Requests.invalid(ex, p);
             return;
         }
-        final CompiledAccount account = account(ex, accountId);
+        final CompiledAccount account = cp.account(ex, accountId);
         if (account == null)
         {
             return;
@@ -170,7 +170,7 @@ final class AgentHandlers
             Requests.invalid(ex, p);
             return;
         }
-        final CompiledAccount account = account(ex, accountId);
+        final CompiledAccount account = cp.account(ex, accountId);
         if (account == null)
         {
             return;
@@ -195,7 +195,7 @@ final class AgentHandlers
             Requests.invalid(ex, p);
             return;
         }
-        final CompiledAccount account = account(ex, accountId);
+        final CompiledAccount account = cp.account(ex, accountId);
         if (account == null)
         {
             return;
@@ -222,16 +222,6 @@ final class AgentHandlers
             case CONFLICT -> ex.respondError(HttpResponseStatus.CONFLICT, answer.code(), answer.message(), answer.body());
             default -> throw new IllegalStateException(String.valueOf(answer.kind()));
         }
-    }
-
-    private CompiledAccount account(final HttpExchange ex, final String accountId)
-    {
-        final CompiledAccount account = cp.config.snapshot().account(accountId);
-        if (account == null)
-        {
-            Requests.notFound(ex, "no account " + accountId);
-        }
-        return account;
     }
 
     /** @return the event named by field {@code name}, or null with a problem. */

@@ -8,6 +8,7 @@ import dev.edgeplane.codec.JsonBuffer;
 import dev.edgeplane.controlplane.acd.AcdSettings;
 import dev.edgeplane.controlplane.acd.AgentRecord;
 import dev.edgeplane.controlplane.acd.CallDistributor;
+import dev.edgeplane.controlplane.config.CompiledAccount;
 import dev.edgeplane.controlplane.config.ConfigDocument;
 import dev.edgeplane.controlplane.config.LiveConfig;
 import dev.edgeplane.controlplane.flow.FlowEngine;
@@ -18,6 +19,7 @@ import dev.edgeplane.controlplane.state.NonceUse;
 import dev.edgeplane.controlplane.state.Registration;
 import dev.edgeplane.persistence.config.ConfigRepository;
 import dev.edgeplane.server.EdgeRuntime;
+import dev.edgeplane.server.HttpExchange;
 import dev.edgeplane.state.OffHeapStore;
 import dev.edgeplane.state.ShardWriter;
 import dev.edgeplane.state.Shards;
@@ -95,6 +97,17 @@ final class ControlPlane implements AutoCloseable
     Shards shards()
     {
         return runtime.shards();
+    }
+
+    /** @return the account, or null after answering 404 (for handlers that take an accountId). */
+    CompiledAccount account(final HttpExchange ex, final String accountId)
+    {
+        final CompiledAccount account = config.snapshot().account(accountId);
+        if (account == null)
+        {
+            Requests.notFound(ex, "no account " + accountId);
+        }
+        return account;
     }
 
     ShardWriter accountShard(final String accountId)

@@ -40,16 +40,6 @@ final class OperatorHandlers
         this.cp = cp;
     }
 
-    private CompiledAccount account(final HttpExchange ex, final String accountId)
-    {
-        final CompiledAccount account = cp.config.snapshot().account(accountId);
-        if (account == null)
-        {
-            Requests.notFound(ex, "no account " + accountId);
-        }
-        return account;
-    }
-
     /** {@code GET /cac?accountId=}. */
     void cac(final HttpExchange ex)
     {
@@ -60,7 +50,7 @@ final class OperatorHandlers
             Requests.invalid(ex, p);
             return;
         }
-        final CompiledAccount account = account(ex, accountId);
+        final CompiledAccount account = cp.account(ex, accountId);
         if (account == null)
         {
             return;
@@ -115,7 +105,7 @@ final class OperatorHandlers
             Requests.invalid(ex, p);
             return;
         }
-        if (account(ex, accountId) == null)
+        if (cp.account(ex, accountId) == null)
         {
             return;
         }
