@@ -30,6 +30,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,10 +82,10 @@ public final class EdgeServer implements AutoCloseable
     {
         StateSettings.disableChronicleAnalytics();
         final long began = System.nanoTime();
-        // Closed in reverse order, at shutdown or when start-up fails half way: event loops, health,
-        // shard writers (queued tasks may still append), flusher (final flush), stores, journal, database.
+        // Closed in reverse order, at shutdown or when start-up fails half way: health, surface
+        // resources and the blocking pool (nothing new offered to shards), shards (queued tasks run on
+        // their loops and may still append), event loops, flusher (final flush), stores, journal, database.
         final List<AutoCloseable> closeables = new ArrayList<>();
-        Shards shards = null;
         try
         {
             Files.createDirectories(settings.dataDir());
@@ -93,9 +94,16 @@ public final class EdgeServer implements AutoCloseable
             final Journal journal = Journal.open(settings.dataDir().resolve("journal"),
                 JournalSettings.fromEnvironment(settings.environment()));
             closeables.add(journal);
-            shards = new Shards(
-                intSetting(settings, StateSettings.SHARDS_ENV, StateSettings.SHARDS_DEFAULT),
-                intSetting(settings, StateSettings.SHARD_QUEUE_ENV, StateSettings.SHARD_QUEUE_DEFAULT)).start();
+
+            final Transport transport = Transport.select(settings.transport());
+            final EventLoopGroup boss = transport.newGroup(1, "edge-accept");
+            final EventLoopGroup workers = transport.newGroup(settings.ioThreads(), "edge-io");
+            final List<EventExecutor> loops = new ArrayList<>();
+            workers.forEach(loops::add);
+            // Each shard's single writer is one of the I/O loops (ARCHITECTURE.md, "Threading").
+            final Shards shards = new Shards(
+                intSetting(settings, StateSettings.SHARDS_ENV, Math.max(StateSettings.SHARDS_DEFAULT, loops.size())),
+                intSetting(settings, StateSettings.SHARD_QUEUE_ENV, StateSettings.SHARD_QUEUE_DEFAULT), loops);
             final HttpMetrics metrics = new HttpMetrics();
             final EdgeRuntime runtime = new EdgeRuntime(settings, database, journal, shards, metrics);
             closeables.add(() -> runtime.stores().forEach(OffHeapStore::close));
@@ -124,19 +132,16 @@ public final class EdgeServer implements AutoCloseable
             runtime.flusher(flusher);
             flusher.start();
             closeables.add(flusher);
+            closeables.add(() -> shutdownGroups(boss, workers));
             closeables.add(shards);
-            closeables.add(runtime::closeSurfaceResources);
             closeables.add(runtime.blocking());
+            closeables.add(runtime::closeSurfaceResources);
             registerGauges(runtime);
 
             final HealthMonitor health = new HealthMonitor(runtime);
             health.start();
             closeables.add(health);
 
-            final Transport transport = Transport.select(settings.transport());
-            final EventLoopGroup boss = transport.newGroup(1, "edge-accept");
-            final EventLoopGroup workers = transport.newGroup(settings.ioThreads(), "edge-io");
-            closeables.add(() -> shutdownGroups(boss, workers));
             final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
             final Map<SurfaceKind, Channel> bound = new EnumMap<>(SurfaceKind.class);
             for (final Listener listener : listeners.values())
@@ -161,10 +166,6 @@ public final class EdgeServer implements AutoCloseable
         }
         catch (final RuntimeException | Error e)
         {
-            if (shards != null)
-            {
-                shards.close();
-            }
             closeAll(closeables);
             throw e;
         }

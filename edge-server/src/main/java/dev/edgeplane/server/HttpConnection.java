@@ -640,8 +640,20 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
                 }
                 break;
             case IN_FLIGHT:
+                // A shard command that never answers (a bug, a lost hand-off) must not hang the client.
+                if (exchange.shardOfferNanos != 0
+                    && now - exchange.shardOfferNanos > TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs()))
+                {
+                    LOG.error("request {} handed to a shard got no answer within {} ms: answering 503 and closing",
+                        exchange.requestId(), settings.requestTimeoutMs());
+                    keepAlive = false; // a late answer must never meet the next request on this exchange
+                    exchange.responseHeaders().set(HttpHeaderNames.RETRY_AFTER, runtime.settings().retryAfterSeconds());
+                    exchange.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "deadline_exceeded",
+                        "the request was not answered within " + settings.requestTimeoutMs() + " ms", null);
+                }
+                break;
             case UPGRADED:
-                break; // the handler (or the WebSocket session) owns the clock now
+                break; // the WebSocket session owns the clock now
             default:
                 if (requestStarted && now - requestStartNanos > TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs()))
                 {

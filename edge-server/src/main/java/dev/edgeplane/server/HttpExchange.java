@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request and its answer. There is one exchange per connection, reused for each request on it
@@ -29,8 +31,9 @@ import io.netty.util.AsciiString;
  * exchange on the event loop, without allocating a task. Exactly one answer per request is sent;
  * later calls are ignored.
  */
-public final class HttpExchange implements Runnable
+public final class HttpExchange implements Runnable, ShardTask
 {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpExchange.class);
     public static final AsciiString APPLICATION_JSON = AsciiString.cached("application/json");
     public static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
     private static final byte[] EMPTY = new byte[0];
@@ -50,6 +53,10 @@ public final class HttpExchange implements Runnable
     int bodyLength;
     private Fields query;
     private volatile boolean responded;
+    /** The shard command handed over by {@link #offer}; this exchange is what the shard runs. */
+    private ShardTask shardTask;
+    /** When the current request was handed to a shard (0: it was not); see the connection's deadline. */
+    long shardOfferNanos;
 
     // An answer produced off the event loop, written by run().
     private HttpResponseStatus pendingStatus;
@@ -76,6 +83,7 @@ public final class HttpExchange implements Runnable
         this.query = null;
         this.responseHeaders.clear();
         this.responded = false;
+        this.shardOfferNanos = 0;
     }
 
     void appendBody(final io.netty.buffer.ByteBuf content)
@@ -201,12 +209,42 @@ public final class HttpExchange implements Runnable
     }
 
     /**
-     * Hands a task to a shard writer. When the shard's queue is full this answers
-     * {@code 503} with {@code Retry-After} and returns false.
+     * Hands a task to a shard writer: it runs at once when this connection's loop owns the shard, else
+     * once the owner loop takes it. When the shard's queue is full this answers {@code 503} with
+     * {@code Retry-After} and returns false. If the task throws, the request is answered {@code 500};
+     * if it is not answered within the request timeout, {@code 503} (and the connection closes).
      */
     public boolean offer(final ShardWriter writer, final ShardTask task)
     {
-        return writer.offer(task) || overloaded();
+        shardTask = task;
+        if (shardOfferNanos == 0)
+        {
+            shardOfferNanos = System.nanoTime();
+        }
+        if (writer.offer(this))
+        {
+            return true;
+        }
+        shardTask = null;
+        return overloaded();
+    }
+
+    /** Runs the handed-over command on the shard; a failure becomes the request's {@code 500}. */
+    @Override
+    public void execute()
+    {
+        final ShardTask task = shardTask;
+        shardTask = null;
+        try
+        {
+            task.execute();
+        }
+        catch (final Throwable t)
+        {
+            LOG.error("shard command for {} failed (request {})", route == null ? "?" : route.method() + " " + route.pattern(),
+                requestId, t);
+            respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "the server failed to handle this request", null);
+        }
     }
 
     /**

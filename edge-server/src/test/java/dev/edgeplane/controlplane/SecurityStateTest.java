@@ -35,7 +35,7 @@ class SecurityStateTest
     static void start()
     {
         database = Database.open(TestPostgres.freshDatabase("security_state"));
-        shards = new Shards(1, 16).start();
+        shards = new Shards(1, 16);
         repository = new AllowListRepository(database.dataSource());
         state = new SecurityState(shards, repository);
     }

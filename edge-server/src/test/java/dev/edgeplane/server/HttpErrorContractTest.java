@@ -39,7 +39,8 @@ public class HttpErrorContractTest
         server = TestServers.start(dataDir, TestPostgres.freshDatabaseUrl("http_contract"), Map.of(
             EdgeSettings.REQUEST_TIMEOUT_MS, "1000",
             EdgeSettings.IDLE_TIMEOUT_MS, "1500",
-            "EDGEPLANE_SHARDS", "1",
+            "EDGEPLANE_IO_THREADS", "2",
+            "EDGEPLANE_SHARDS", "2",
             "EDGEPLANE_SHARD_QUEUE", "4"));
         telapi = server.port(SurfaceKind.TELAPI);
     }
@@ -204,29 +205,92 @@ public class HttpErrorContractTest
         assertError(501, "not_implemented", TestServers.post(controlPlane, "/hooks/carrier", "application/json", "{}"));
     }
 
+    /**
+     * Shards live on the I/O loops: a connection on loop 1 hands work to shard 0 (owned by loop 0)
+     * through its bounded queue. With loop 0 held, the queue fills and the next hand-off is refused.
+     */
     @Test
     void shouldAnswer503WithRetryAfterWhenTheShardQueueIsFull() throws Exception
     {
-        assertEquals(202, TestServers.post(telapi, "/test/block-shard", "application/json", "{}").statusCode());
-        final var writer = server.runtime().shards().get(0);
-        final List<CompletableFuture<HttpResponse<String>>> queued = new ArrayList<>();
-        for (int i = 0; i < writer.queueCapacity(); i++)
+        final List<RawHttp> others = new ArrayList<>();
+        RawHttp raw = null;
+        try
         {
-            queued.add(TestServers.CLIENT.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + telapi + "/test/shard"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
+            for (int i = 0; i < 16 && raw == null; i++)
+            {
+                final RawHttp candidate = new RawHttp(telapi);
+                candidate.send("GET /test/owned-shards HTTP/1.1\r\nHost: t\r\n\r\n");
+                final RawHttp.Response owned = candidate.read();
+                assertEquals(200, owned.status());
+                if (owned.body().contains("0"))
+                {
+                    others.add(candidate);
+                }
+                else
+                {
+                    raw = candidate;
+                }
+            }
+            assertNotNull(raw, "no connection landed on a loop that does not own shard 0");
+            raw.send("POST /test/block-shard/0 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+            assertEquals(202, raw.read().status());
+            raw.send("POST /test/fill-shard/0 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+            final RawHttp.Response filled = raw.read();
+            assertEquals(202, filled.status());
+            final var writer = server.runtime().shards().get(0);
+            assertEquals(writer.queueCapacity(), writer.queueDepth(), filled.body());
+
+            raw.send("POST /test/shard/0 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+            final RawHttp.Response refused = raw.read();
+            assertError(503, "overloaded", refused);
+            assertEquals("1", refused.header("retry-after"));
+            assertEquals(0, server.runtime().inFlight(), "a refused hand-off is answered, not left in flight");
+
+            TestSurface.RELEASE_SHARD.countDown();
+            TestServers.await("shard 0 to drain", 10_000, () -> writer.queueDepth() == 0);
+            raw.send("POST /test/shard/0 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+            assertEquals(204, raw.read().status(), "the same connection is served once the shard drains");
         }
-        TestServers.await("the shard queue to fill", 10_000, () -> writer.queueDepth() == writer.queueCapacity());
-
-        final HttpResponse<String> refused = TestServers.post(telapi, "/test/shard", "application/json", "{}");
-        assertError(503, "overloaded", refused);
-        assertEquals("1", refused.headers().firstValue("retry-after").orElseThrow());
-
-        TestSurface.RELEASE_SHARD.countDown();
-        for (final CompletableFuture<HttpResponse<String>> f : queued)
+        finally
         {
-            assertEquals(204, f.get(10, TimeUnit.SECONDS).statusCode());
+            TestSurface.RELEASE_SHARD.countDown();
+            if (raw != null)
+            {
+                raw.close();
+            }
+            for (final RawHttp other : others)
+            {
+                other.close();
+            }
         }
+    }
+
+    @Test
+    void shouldAnswer500WhenAShardCommandThrows() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("POST /test/shard-throws HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+            final RawHttp.Response r = raw.read();
+            assertError(500, "internal_error", r);
+            assertFalse(r.body().contains("deliberate"), "the exception message must not reach the client");
+            raw.send("POST /test/shard/0 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+            assertEquals(204, raw.read().status(), "the connection and the shard keep serving");
+        }
+    }
+
+    @Test
+    void shouldAnswer503WhenAShardCommandNeverAnswers() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("POST /test/shard-silent HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+            final RawHttp.Response r = raw.read();
+            assertError(503, "deadline_exceeded", r);
+            assertEquals("close", r.header("connection"));
+            assertTrue(raw.closedByServer());
+        }
+        TestServers.await("the in-flight count to return to zero", 5_000, () -> server.runtime().inFlight() == 0);
     }
 
     @Test

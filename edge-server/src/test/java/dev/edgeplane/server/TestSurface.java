@@ -81,10 +81,24 @@ public final class TestSurface implements Surface
                 LATER.schedule(() -> ex.respondJson(HttpResponseStatus.OK, "{\"slow\":true}".getBytes(StandardCharsets.UTF_8)),
                     ms, TimeUnit.MILLISECONDS);
             })
-            .post("/test/block-shard", ex ->
+            .get("/test/owned-shards", ex ->
             {
-                final ShardWriter writer = runtime.shards().get(0);
-                if (ex.offer(writer, () ->
+                // Which shards this connection's loop owns: a shard task for them runs inline here.
+                final StringBuilder owned = new StringBuilder("[");
+                for (int i = 0; i < runtime.shards().count(); i++)
+                {
+                    if (runtime.shards().get(i).inWriterThread())
+                    {
+                        owned.append(owned.length() > 1 ? "," : "").append(i);
+                    }
+                }
+                ex.respondJson(HttpResponseStatus.OK, owned.append(']').toString().getBytes(StandardCharsets.UTF_8));
+            })
+            .post("/test/block-shard/{index}", ex ->
+            {
+                // Blocks the shard's owner loop until RELEASE_SHARD (only ever another loop than this one).
+                final ShardWriter writer = runtime.shards().get(Integer.parseInt(ex.pathParam("index")));
+                final boolean taken = !writer.inWriterThread() && writer.offer(() ->
                 {
                     try
                     {
@@ -94,12 +108,26 @@ public final class TestSurface implements Surface
                     {
                         Thread.currentThread().interrupt();
                     }
-                }))
-                {
-                    ex.respondEmpty(HttpResponseStatus.ACCEPTED);
-                }
+                });
+                ex.respondEmpty(taken ? HttpResponseStatus.ACCEPTED : HttpResponseStatus.CONFLICT);
             })
-            .post("/test/shard", ex -> ex.offer(runtime.shards().get(0), () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT)))
+            .post("/test/fill-shard/{index}", ex ->
+            {
+                final ShardWriter writer = runtime.shards().get(Integer.parseInt(ex.pathParam("index")));
+                int queued = 0;
+                while (queued <= writer.queueCapacity() && writer.offer(() -> { }))
+                {
+                    queued++;
+                }
+                ex.respondJson(HttpResponseStatus.ACCEPTED, ("{\"queued\":" + queued + "}").getBytes(StandardCharsets.UTF_8));
+            })
+            .post("/test/shard/{index}", ex -> ex.offer(runtime.shards().get(Integer.parseInt(ex.pathParam("index"))),
+                () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT)))
+            .post("/test/shard-throws", ex -> ex.offer(runtime.shards().get(0), () ->
+            {
+                throw new IllegalStateException("deliberate shard failure");
+            }))
+            .post("/test/shard-silent", ex -> ex.offer(runtime.shards().get(0), () -> { })) // never answers
             .post("/test/events", ex -> recordEvent(ex, runtime, events))
             .stream("PUT", "/test/upload/{name}", ex ->
             {

@@ -1,45 +1,49 @@
 package dev.edgeplane.state;
 
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
+import io.netty.util.concurrent.EventExecutor;
+import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread allowed to mutate a shard's state, fed by a bounded multi-producer queue.
+ * The one thread allowed to mutate a shard's state: the Netty event loop that owns the shard
+ * (thread per core, ARCHITECTURE.md "Threading").
  *
- * <p>Threading: {@link #offer(ShardTask)} may be called from any thread (event loops); tasks execute
- * in offer order on this writer's thread. A full queue is an expected outcome: {@code offer} returns
- * {@code false} and the caller answers {@code 503} with {@code Retry-After}; the queue never grows.
+ * <p>Threading: {@link #offer(ShardTask)} may be called from any thread. Called on the owner loop,
+ * outside any other shard task, with nothing queued for this shard, the task runs at once on the
+ * caller's stack: no hand-off, no wake-up. Otherwise it goes into this shard's bounded queue and the
+ * owner loop drains it, 256 tasks per turn, in offer order. A full queue is an expected outcome:
+ * {@code offer} returns {@code false} and the caller answers {@code 503} with {@code Retry-After}.
  *
- * <p>The writer parks when idle and is unparked by the producer that finds it parked, so an idle
- * shard costs no CPU and a wake-up costs one {@code unpark}, not a timed poll.
+ * <p>A task never runs nested inside another shard task on the same loop (it is queued instead), so
+ * per-loop scratch objects a task borrows are never reused under it.
  */
 public final class ShardWriter implements Runnable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ShardWriter.class);
+    private static final int DRAIN_BATCH = 256;
 
     private final int index;
+    private final EventExecutor loop;
+    private final LoopLane lane;
     private final MpscArrayQueue<ShardTask> queue;
-    private final Thread thread;
+    private final MessagePassingQueue.Consumer<ShardTask> runner = this::execute;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicLong executed = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
-    private volatile boolean parked;
     private volatile boolean running = true;
 
-    ShardWriter(final int index, final int queueCapacity, final String threadName)
+    ShardWriter(final int index, final int queueCapacity, final EventExecutor loop, final LoopLane lane)
     {
         this.index = index;
+        this.loop = loop;
+        this.lane = lane;
         this.queue = new MpscArrayQueue<>(queueCapacity);
-        this.thread = new Thread(this, threadName);
-        this.thread.setDaemon(true);
-    }
-
-    void start()
-    {
-        thread.start();
     }
 
     /** @return the shard number, {@code 0 .. count-1}. */
@@ -48,29 +52,86 @@ public final class ShardWriter implements Runnable
         return index;
     }
 
+    /** @return the event loop that owns this shard. */
+    public EventExecutor loop()
+    {
+        return loop;
+    }
+
     /**
-     * Hands a task to this shard.
+     * Runs a task on this shard: at once when the caller is the owner loop and free, else queued.
      *
      * @return {@code false} when the queue is full or the shard is stopping; the task was not taken.
      */
     public boolean offer(final ShardTask task)
     {
-        if (!running || !queue.offer(task))
+        if (!running)
         {
             rejected.incrementAndGet();
             return false;
         }
-        if (parked)
+        if (!lane.busy && queue.isEmpty() && loop.inEventLoop())
         {
-            LockSupport.unpark(thread);
+            lane.busy = true;
+            try
+            {
+                execute(task);
+            }
+            finally
+            {
+                lane.busy = false;
+            }
+            return true;
         }
+        if (!queue.offer(task))
+        {
+            rejected.incrementAndGet();
+            return false;
+        }
+        scheduleDrain();
         return true;
     }
 
-    /** @return true when the caller is this shard's writer thread. */
+    private void scheduleDrain()
+    {
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true))
+        {
+            try
+            {
+                loop.execute(this);
+            }
+            catch (final RejectedExecutionException e)
+            {
+                // The loop is gone (shutdown): whoever closes the shards runs what is left.
+                drainScheduled.set(false);
+            }
+        }
+    }
+
+    /** Drains queued tasks; runs on the owner loop only. */
+    @Override
+    public void run()
+    {
+        drainScheduled.set(false);
+        lane.busy = true;
+        try
+        {
+            queue.drain(runner, DRAIN_BATCH);
+        }
+        finally
+        {
+            lane.busy = false;
+        }
+        if (!queue.isEmpty())
+        {
+            scheduleDrain(); // the rest after the loop's I/O had a turn
+        }
+    }
+
+    /** @return true when the caller is the loop that owns this shard. */
     public boolean inWriterThread()
     {
-        return Thread.currentThread() == thread;
+        return loop.inEventLoop();
     }
 
     /** @return tasks waiting, a point-in-time estimate. */
@@ -97,35 +158,6 @@ public final class ShardWriter implements Runnable
         return rejected.get();
     }
 
-    @Override
-    public void run()
-    {
-        while (true)
-        {
-            final int drained = queue.drain(this::execute, 256);
-            if (drained > 0)
-            {
-                continue;
-            }
-            if (!running)
-            {
-                if (queue.isEmpty())
-                {
-                    return;
-                }
-                continue;
-            }
-            parked = true;
-            // Re-check after publishing 'parked': a producer that offered before seeing the flag is
-            // caught here, one that offers after it will unpark us.
-            if (queue.isEmpty() && running)
-            {
-                LockSupport.park(this);
-            }
-            parked = false;
-        }
-    }
-
     private void execute(final ShardTask task)
     {
         try
@@ -134,17 +166,32 @@ public final class ShardWriter implements Runnable
         }
         catch (final Throwable t)
         {
-            // A bug in one task must not kill the shard: log it and keep serving the others.
+            // A bug in one task must not stop the shard: log it and keep serving the others.
             LOG.error("shard {} task failed", index, t);
         }
         executed.lazySet(executed.get() + 1);
     }
 
-    /** Stops taking tasks, runs what is queued, and waits for the thread to finish. */
-    void stop(final long timeoutMillis) throws InterruptedException
+    /** Stops taking tasks; queued ones still run. */
+    void stop()
     {
         running = false;
-        LockSupport.unpark(thread);
-        thread.join(timeoutMillis);
+    }
+
+    boolean idle()
+    {
+        return queue.isEmpty() && !drainScheduled.get();
+    }
+
+    /** Runs what is left on the calling thread; only once the owner loop can no longer run anything. */
+    void drainHere()
+    {
+        queue.drain(runner);
+    }
+
+    /** Whether a shard task is running on one loop (shared by the shards that loop owns). */
+    static final class LoopLane
+    {
+        boolean busy;
     }
 }

@@ -1,7 +1,16 @@
 package dev.edgeplane.state;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+
 /**
- * A fixed set of {@link ShardWriter}s; state is partitioned by key so each key has exactly one writer.
+ * A fixed set of {@link ShardWriter}s; state is partitioned by key so each key has exactly one writer,
+ * and each shard is owned by one event loop (shard {@code i} by loop {@code i mod loops}).
  *
  * <p>Threading: {@link #forKey(CharSequence)} and {@link #get(int)} are safe from any thread. The key to
  * shard mapping is a pure function of the key and the shard count, so it is stable across restarts for
@@ -11,38 +20,68 @@ public final class Shards implements AutoCloseable
 {
     private final ShardWriter[] writers;
     private final int mask;
+    /** Executors this object created (standalone use) and so shuts down; empty on the server's loops. */
+    private final List<EventExecutor> owned;
 
     /**
+     * Shards owned by the given event loops (the server's I/O loops).
+     *
      * @param count         number of shards, rounded up to a power of two.
      * @param queueCapacity bound on each shard's waiting tasks (rounded up to a power of two by JCTools).
+     * @param loops         the owning loops; shard {@code i} belongs to loop {@code i mod loops.size()}.
      */
+    public Shards(final int count, final int queueCapacity, final List<? extends EventExecutor> loops)
+    {
+        this(count, queueCapacity, loops, List.of());
+    }
+
+    /** Standalone shards, one executor thread each ({@code shard-writer-i}): tools and tests. */
     public Shards(final int count, final int queueCapacity)
     {
-        if (count < 1 || queueCapacity < 2)
+        this(count, queueCapacity, ownLoops(count), null);
+    }
+
+    private Shards(final int count, final int queueCapacity, final List<? extends EventExecutor> loops,
+        final List<EventExecutor> owned)
+    {
+        if (count < 1 || queueCapacity < 2 || loops.isEmpty())
         {
-            throw new IllegalArgumentException("count must be >= 1 and queueCapacity >= 2");
+            throw new IllegalArgumentException("count must be >= 1, queueCapacity >= 2, and there must be a loop");
         }
+        final int size = powerOfTwo(count);
+        this.writers = new ShardWriter[size];
+        this.mask = size - 1;
+        final ShardWriter.LoopLane[] lanes = new ShardWriter.LoopLane[loops.size()];
+        for (int i = 0; i < size; i++)
+        {
+            final int l = i % loops.size();
+            if (lanes[l] == null)
+            {
+                lanes[l] = new ShardWriter.LoopLane();
+            }
+            writers[i] = new ShardWriter(i, queueCapacity, loops.get(l), lanes[l]);
+        }
+        this.owned = owned == null ? List.<EventExecutor>copyOf(loops) : owned;
+    }
+
+    private static List<EventExecutor> ownLoops(final int count)
+    {
+        final List<EventExecutor> loops = new ArrayList<>();
+        for (int i = 0, n = powerOfTwo(count); i < n; i++)
+        {
+            loops.add(new DefaultEventExecutor(new DefaultThreadFactory("shard-writer-" + i, true)));
+        }
+        return loops;
+    }
+
+    private static int powerOfTwo(final int count)
+    {
         int size = 1;
         while (size < count)
         {
             size <<= 1;
         }
-        this.writers = new ShardWriter[size];
-        this.mask = size - 1;
-        for (int i = 0; i < size; i++)
-        {
-            writers[i] = new ShardWriter(i, queueCapacity, "shard-writer-" + i);
-        }
-    }
-
-    /** Starts every writer thread. */
-    public Shards start()
-    {
-        for (final ShardWriter w : writers)
-        {
-            w.start();
-        }
-        return this;
+        return size;
     }
 
     /** @return the writer that owns {@code key}. */
@@ -92,20 +131,43 @@ public final class Shards implements AutoCloseable
         return h & mask;
     }
 
-    /** Stops accepting tasks, runs every queued task, and joins the writers. */
+    /**
+     * Stops accepting tasks and waits (up to 5 s) until the owning loops have run every queued one.
+     * Call it before the loops shut down; whatever a dead loop left queued runs on the caller.
+     */
     @Override
     public void close()
     {
-        try
+        for (final ShardWriter w : writers)
         {
-            for (final ShardWriter w : writers)
+            w.stop();
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (final ShardWriter w : writers)
+        {
+            while (!w.idle() && !w.loop().isShutdown() && System.nanoTime() < deadline)
             {
-                w.stop(5_000);
+                try
+                {
+                    Thread.sleep(1);
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
         }
-        catch (final InterruptedException e)
+        for (final EventExecutor loop : owned)
         {
-            Thread.currentThread().interrupt();
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        for (final ShardWriter w : writers)
+        {
+            if (w.loop().isTerminated())
+            {
+                w.drainHere();
+            }
         }
     }
 }

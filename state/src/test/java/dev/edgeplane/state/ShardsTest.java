@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.util.concurrent.DefaultEventExecutor;
 import org.junit.jupiter.api.Test;
 
 class ShardsTest
@@ -63,7 +64,7 @@ class ShardsTest
     {
         final int producers = 4;
         final int perProducer = 50_000;
-        try (Shards shards = new Shards(2, 1 << 16).start())
+        try (Shards shards = new Shards(2, 1 << 16))
         {
             final long[] plainCounters = new long[shards.count()];
             final AtomicInteger wrongThread = new AtomicInteger();
@@ -114,7 +115,7 @@ class ShardsTest
     @Test
     void shouldRefuseWhenTheQueueIsFull() throws Exception
     {
-        try (Shards shards = new Shards(1, 4).start())
+        try (Shards shards = new Shards(1, 4))
         {
             final ShardWriter writer = shards.get(0);
             final CountDownLatch blockWriter = new CountDownLatch(1);
@@ -149,7 +150,7 @@ class ShardsTest
     void shouldRunQueuedTasksBeforeStopping()
     {
         final AtomicInteger ran = new AtomicInteger();
-        final Shards shards = new Shards(1, 1024).start();
+        final Shards shards = new Shards(1, 1024);
         for (int i = 0; i < 500; i++)
         {
             assertTrue(shards.get(0).offer(ran::incrementAndGet));
@@ -157,5 +158,41 @@ class ShardsTest
         shards.close();
         assertEquals(500, ran.get());
         assertFalse(shards.get(0).offer(ran::incrementAndGet), "a stopped shard takes nothing");
+    }
+
+    /**
+     * On its owner loop a shard task runs at once (no hand-off); offered from inside another shard
+     * task it is queued, so a running task's scratch objects are never reused under it.
+     */
+    @Test
+    void shouldRunInlineOnTheOwnerLoopAndQueueWhenNested() throws Exception
+    {
+        final DefaultEventExecutor loop = new DefaultEventExecutor();
+        try (Shards shards = new Shards(2, 16, List.of(loop)))
+        {
+            final List<String> order = new ArrayList<>();
+            final CountDownLatch done = new CountDownLatch(1);
+            loop.execute(() ->
+            {
+                assertTrue(shards.get(0).offer(() ->
+                {
+                    order.add("outer");
+                    assertTrue(shards.get(1).offer(() ->
+                    {
+                        order.add("nested");
+                        done.countDown();
+                    }));
+                    order.add("outer-end");
+                }));
+                order.add("after-offer");
+            });
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            assertEquals(List.of("outer", "outer-end", "after-offer", "nested"), order);
+            assertFalse(shards.get(0).inWriterThread(), "the test thread is not the loop");
+        }
+        finally
+        {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
     }
 }
