@@ -11,7 +11,8 @@
 #   --write     write the section into bench/RESULTS.md (default for a full run)
 #   --no-write  only print it (and leave it in the run's temporary directory)
 # Environment (defaults): DURATION (20) measured seconds per load run, RUNS (3) saturation runs per
-#   server (the median is reported), WARMUP (5) unmeasured seconds before each run,
+#   server (the median is reported), WARMUP (5) unmeasured seconds before each run, SERVER_WARMUP (60)
+#   unmeasured seconds of load right after each server starts (JIT warm-up),
 #   SAT_CONNECTIONS (64), LAT_CONNECTIONS (32), ACCOUNTS (100) accounts in the generated
 #   configuration, REF_PORT (9000), CONTROL_PLANE_PORT (3000), TELAPI_PORT (3001), PEER_PORT (3100),
 #   MAX_SECONDS (computed) hard limit for the whole script, KEEP_TMP=1 keeps the temporary directory.
@@ -59,6 +60,7 @@ fi
 DURATION="${DURATION:-20}"
 RUNS="${RUNS:-3}"
 WARMUP="${WARMUP:-5}"
+SERVER_WARMUP="${SERVER_WARMUP:-60}"
 SAT_CONNECTIONS="${SAT_CONNECTIONS:-64}"
 LAT_CONNECTIONS="${LAT_CONNECTIONS:-32}"
 ACCOUNTS="${ACCOUNTS:-100}"
@@ -67,13 +69,13 @@ CONTROL_PLANE_PORT="${CONTROL_PLANE_PORT:-3000}"
 TELAPI_PORT="${TELAPI_PORT:-3001}"
 PEER_PORT="${PEER_PORT:-3100}"
 [ -n "$write" ] || write=$((1 - quick))
-for v in DURATION RUNS WARMUP SAT_CONNECTIONS LAT_CONNECTIONS ACCOUNTS; do
+for v in DURATION RUNS WARMUP SERVER_WARMUP SAT_CONNECTIONS LAT_CONNECTIONS ACCOUNTS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: $v must be a positive integer" >&2; exit 2; }
 done
 # Load runs: 3 saturation series + 8 latency runs, each DURATION + WARMUP plus start-up slack; plus
 # builds, server start-ups and shutdowns.
 run_budget=$((DURATION + WARMUP + 60))
-MAX_SECONDS="${MAX_SECONDS:-$(( (3 * RUNS + 8) * (DURATION + WARMUP + 15) + 3 * 240 + (build ? 900 : 0) ))}"
+MAX_SECONDS="${MAX_SECONDS:-$(( (3 * RUNS + 8) * (DURATION + WARMUP + 15) + 3 * (SERVER_WARMUP + 240) + (build ? 900 : 0) ))}"
 
 jar="tools/target/edgeplane.jar"
 peer_dir="bench/peers/fastify-route"
@@ -193,8 +195,11 @@ fi
 
 # ----------------------------------------------------------------------------------------- helpers
 
+server_data=""
+
 start_server() {
   # start_server NAME COMMAND...: in the background, in its own process group, output to logs/NAME.log.
+  # (Set server_data to its data directory first when it starts an embedded PostgreSQL there.)
   local name="$1"
   shift
   setsid "$@" >"$tmp/logs/$name.log" 2>&1 &
@@ -228,12 +233,20 @@ jq_field() {
 
 clk_tck="$(getconf CLK_TCK 2>/dev/null || echo 100)"
 
-session_ticks() {
-  # session_ticks SID: CPU ticks (user + system) of every live process in session SID: the server and
-  # the children it started (the embedded PostgreSQL), i.e. everything on the server's core.
-  local f
+server_ticks() {
+  # server_ticks SID [DATA_DIR]: CPU ticks (user + system) of every live process in session SID (the
+  # server) plus, with DATA_DIR, the PostgreSQL it started there (pg_ctl daemonizes the postmaster out
+  # of the server's session, so it is found by its data directory, its backends by their parent):
+  # everything that runs on the server's core for it.
+  local sid="$1" dir="${2:-}" pg="" f
+  if [ -n "$dir" ]; then
+    pg="$(pgrep -f -- "$dir/pg" | tr '\n' ' ')"
+  fi
   for f in /proc/[0-9]*/stat; do cat "$f" 2>/dev/null && echo; done \
-    | sed 's/.*) //' | awk -v s="$1" '$4 == s { t += $12 + $13 } END { print t + 0 }'
+    | awk -v s="$sid" -v pg=" $pg " '{
+        pid = $1; line = $0; sub(/.*\) /, "", line); split(line, v, " ")
+        if (v[4] == s || index(pg, " " pid " ") || index(pg, " " v[2] " ")) t += v[12] + v[13]
+      } END { print t + 0 }'
 }
 
 jit_ticks() {
@@ -246,9 +259,9 @@ sample_cpu() {
   # the measured window; writes "session_ticks jit_ticks seconds" to OUT.
   local out="$1" a j b k
   sleep $((WARMUP + 2))
-  a="$(session_ticks "$server_pid")"; j="$(jit_ticks "$server_pid")"
+  a="$(server_ticks "$server_pid" "$server_data")"; j="$(jit_ticks "$server_pid")"
   sleep $((DURATION - 3))
-  b="$(session_ticks "$server_pid")"; k="$(jit_ticks "$server_pid")"
+  b="$(server_ticks "$server_pid" "$server_data")"; k="$(jit_ticks "$server_pid")"
   echo "$((b - a)) $((k - j)) $((DURATION - 3))" >"$out"
 }
 
@@ -292,6 +305,16 @@ median() {
   printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.1f", v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+warm_server() {
+  # warm_server LABEL URL SCENARIO: one unmeasured closed-loop run of SERVER_WARMUP seconds right after
+  # start-up, so the measured runs see a JIT-compiled server (each JIT, the JVM's and V8's, needs it).
+  local label="$1" url="$2" scenario="$3"
+  log "warming $label up: --scenario $scenario for $SERVER_WARMUP s (not measured)"
+  timeout $((SERVER_WARMUP + 60)) "${load_pin[@]}" java "${jvm_load[@]}" -jar "$jar" load --url "$url" --scenario "$scenario" \
+    --rate 0 --connections "$SAT_CONNECTIONS" --duration "$SERVER_WARMUP" --warmup 0 --config "$config" \
+    --admin-token "$admin_token" >"$tmp/logs/warmup-$label.log" 2>&1 || true
+}
+
 saturation() {
   # saturation LABEL URL SCENARIO: RUNS closed-loop runs; sets sat_route (primary req/s, median),
   # sat_http (all endpoints req/s, median), sat_runs (each run's primary req/s), sat_errors.
@@ -330,19 +353,23 @@ for i in $(seq 1 240); do
   sleep 0.25
 done
 [ "$code" != "000" ] || die "reference server not ready"
+warm_server reference "$ref_url" bare
 saturation reference "$ref_url" bare
 ref_rate="$sat_route"; ref_runs="$sat_runs"; ref_errors="$sat_errors"; ref_cpu="$sat_cpu"
 stop_server
 
 # (b) Edgeplane
+server_data="$tmp/data"
 start_server edgeplane env EDGEPLANE_DATA_DIR="$tmp/data" ADMIN_TOKEN="$admin_token" EDGEPLANE_IO_THREADS=1 \
   EDGEPLANE_SURFACES=control-plane,telapi CONTROL_PLANE_PORT="$CONTROL_PLANE_PORT" TELAPI_PORT="$TELAPI_PORT" \
   "${server_pin[@]}" java "${jvm_server[@]}" -jar "$jar" serve --seed-config "$config"
 wait_ready edgeplane "http://127.0.0.1:$TELAPI_PORT/health" 180
 ep_url="http://127.0.0.1:$CONTROL_PLANE_PORT"
+warm_server edgeplane "$ep_url" route
 saturation edgeplane "$ep_url" route
 ep_rate="$sat_route"; ep_http="$sat_http"; ep_runs="$sat_runs"; ep_errors="$sat_errors"; ep_decisions="$sat_decisions"
 ep_cpu="$sat_cpu"; ep_jit="$sat_jit"
+server_data=""
 
 # Fixed-rate latency runs at fractions of Edgeplane's /route saturation (auth at the same absolute rates).
 percents=(25 50 75 90)
@@ -358,6 +385,7 @@ stop_server
 start_server fastify env PORT="$PEER_PORT" HOST=127.0.0.1 EDGEPLANE_CONFIG="$config" \
   "${server_pin[@]}" node "$peer_dir/server.js"
 wait_ready fastify "http://127.0.0.1:$PEER_PORT/health" 60
+warm_server fastify "http://127.0.0.1:$PEER_PORT" route
 saturation fastify "http://127.0.0.1:$PEER_PORT" route
 peer_rate="$sat_route"; peer_http="$sat_http"; peer_runs="$sat_runs"; peer_errors="$sat_errors"; peer_decisions="$sat_decisions"
 peer_cpu="$sat_cpu"
@@ -393,7 +421,7 @@ section="$tmp/section.md"
   echo "* Date: $started_at."
   echo "* Pinning: $pinning."
   echo "* Machine load (\`/proc/loadavg\` 1/5/15 min) at the start: $load_before; at the end: $load_after (other work on a shared machine shows here and skews the absolute figures; the ratios are taken within this run)."
-  echo "* Command: \`$command_line\` (each load run: ${WARMUP} s warm-up, then ${DURATION} s measured)."
+  echo "* Command: \`$command_line\` (each server first gets ${SERVER_WARMUP} s of unmeasured closed-loop load; each load run: ${WARMUP} s warm-up, then ${DURATION} s measured)."
   echo "* Configuration: \`edgeplane config generate --accounts $ACCOUNTS\` (defaults otherwise: 10 devices and 10 DIDs per account, half the DIDs to a flow, half to devices, trunks +1 and +44, \`max_channels\` 1000000), the same file for Edgeplane and the peer."
   echo "* Servers: reference \`reference-server --io-threads 1\`; Edgeplane \`serve\` with \`EDGEPLANE_IO_THREADS=1\`, \`EDGEPLANE_SURFACES=control-plane,telapi\`, a fresh data directory and embedded PostgreSQL; every answer waits for its journal append, fsync policy $fsync_policy (\`batch\` also waits for the group-commit fsync); Fastify peer: one Node process, state in memory only (no journal, no PostgreSQL)."
   echo

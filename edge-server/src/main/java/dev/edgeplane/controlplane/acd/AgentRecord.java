@@ -1,5 +1,6 @@
 package dev.edgeplane.controlplane.acd;
 
+import dev.edgeplane.state.OffHeapText;
 import dev.edgeplane.state.StoreSpec;
 import net.openhft.chronicle.bytes.BytesIn;
 import net.openhft.chronicle.bytes.BytesMarshallable;
@@ -67,9 +68,9 @@ public final class AgentRecord implements BytesMarshallable
         stateSinceMillis = in.readLong();
         wrapUntilMillis = in.readLong();
         callJoinStep = in.readInt();
-        callId = in.readUtf8();
-        callQueueId = in.readUtf8();
-        queues = in.readUtf8();
+        callId = OffHeapText.readUtf8(in);
+        callQueueId = OffHeapText.readUtf8(in);
+        queues = OffHeapText.readUtf8(in);
     }
 
     @Override

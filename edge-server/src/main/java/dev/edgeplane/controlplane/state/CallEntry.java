@@ -1,5 +1,6 @@
 package dev.edgeplane.controlplane.state;
 
+import dev.edgeplane.state.OffHeapText;
 import dev.edgeplane.state.StoreSpec;
 import net.openhft.chronicle.bytes.BytesIn;
 import net.openhft.chronicle.bytes.BytesMarshallable;
@@ -73,15 +74,15 @@ public final class CallEntry implements BytesMarshallable
     @Override
     public void readMarshallable(final BytesIn<?> in)
     {
-        accountId = in.readUtf8();
+        accountId = OffHeapText.readUtf8(in);
         direction = in.readByte();
         state = in.readByte();
         admitted = in.readBoolean();
         createdAtMillis = in.readLong();
         lastSeenMillis = in.readLong();
         answeredAtMillis = in.readLong();
-        from = in.readUtf8();
-        to = in.readUtf8();
+        from = OffHeapText.readUtf8(in);
+        to = OffHeapText.readUtf8(in);
         final int n = (int)in.readStopBit();
         if (decision.length != n)
         {

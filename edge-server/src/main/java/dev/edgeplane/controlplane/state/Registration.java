@@ -1,5 +1,6 @@
 package dev.edgeplane.controlplane.state;
 
+import dev.edgeplane.state.OffHeapText;
 import dev.edgeplane.state.StoreSpec;
 import net.openhft.chronicle.bytes.BytesIn;
 import net.openhft.chronicle.bytes.BytesMarshallable;
@@ -45,10 +46,10 @@ public final class Registration implements BytesMarshallable
     @Override
     public void readMarshallable(final BytesIn<?> in)
     {
-        accountId = in.readUtf8();
-        contact = in.readUtf8();
-        sourceIp = in.readUtf8();
-        userAgent = in.readUtf8();
+        accountId = OffHeapText.readUtf8(in);
+        contact = OffHeapText.readUtf8(in);
+        sourceIp = OffHeapText.readUtf8(in);
+        userAgent = OffHeapText.readUtf8(in);
         registeredAtMillis = in.readLong();
         expiresAtMillis = in.readLong();
     }

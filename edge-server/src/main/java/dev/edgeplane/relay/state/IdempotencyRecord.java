@@ -1,5 +1,6 @@
 package dev.edgeplane.relay.state;
 
+import dev.edgeplane.state.OffHeapText;
 import dev.edgeplane.state.StoreSpec;
 import net.openhft.chronicle.bytes.BytesIn;
 import net.openhft.chronicle.bytes.BytesMarshallable;
@@ -41,7 +42,7 @@ public final class IdempotencyRecord implements BytesMarshallable
         in.read(bodyHash, 0, HASH_BYTES);
         state = in.readByte();
         createdAtMillis = in.readLong();
-        sessionId = in.readUtf8();
+        sessionId = OffHeapText.readUtf8(in);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.edgeplane.relay.state;
 
+import dev.edgeplane.state.OffHeapText;
 import dev.edgeplane.state.StoreSpec;
 import net.openhft.chronicle.bytes.BytesIn;
 import net.openhft.chronicle.bytes.BytesMarshallable;
@@ -63,13 +64,13 @@ public final class LoginAttempt implements BytesMarshallable
     {
         in.read(pollTokenHash, 0, HASH_BYTES);
         status = in.readByte();
-        userId = in.readUtf8();
+        userId = OffHeapText.readUtf8(in);
         createdAtMillis = in.readLong();
         expiresAtMillis = in.readLong();
         intervalSeconds = in.readInt();
         lastPollMillis = in.readLong();
         failedSignIns = in.readInt();
-        clientName = in.readUtf8();
+        clientName = OffHeapText.readUtf8(in);
     }
 
     @Override

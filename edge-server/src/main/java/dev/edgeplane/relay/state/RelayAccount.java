@@ -1,5 +1,6 @@
 package dev.edgeplane.relay.state;
 
+import dev.edgeplane.state.OffHeapText;
 import dev.edgeplane.state.StoreSpec;
 import net.openhft.chronicle.bytes.BytesIn;
 import net.openhft.chronicle.bytes.BytesMarshallable;
@@ -52,10 +53,10 @@ public final class RelayAccount implements BytesMarshallable
     @Override
     public void readMarshallable(final BytesIn<?> in)
     {
-        plan = in.readUtf8();
-        status = in.readUtf8();
-        subscriptionId = in.readUtf8();
-        variantId = in.readUtf8();
+        plan = OffHeapText.readUtf8(in);
+        status = OffHeapText.readUtf8(in);
+        subscriptionId = OffHeapText.readUtf8(in);
+        variantId = OffHeapText.readUtf8(in);
         quantity = in.readInt();
         providerUpdatedMillis = in.readLong();
         cycleStartMillis = in.readLong();
@@ -64,7 +65,7 @@ public final class RelayAccount implements BytesMarshallable
         includedSeconds = in.readLong();
         addonSeconds = in.readLong();
         usedMillis = in.readLong();
-        currentSessionId = in.readUtf8();
+        currentSessionId = OffHeapText.readUtf8(in);
         version = in.readLong();
     }
 

@@ -1,5 +1,6 @@
 package dev.edgeplane.relay.state;
 
+import dev.edgeplane.state.OffHeapText;
 import dev.edgeplane.state.StoreSpec;
 import net.openhft.chronicle.bytes.BytesIn;
 import net.openhft.chronicle.bytes.BytesMarshallable;
@@ -88,12 +89,12 @@ public final class RelaySession implements BytesMarshallable
     @Override
     public void readMarshallable(final BytesIn<?> in)
     {
-        userId = in.readUtf8();
+        userId = OffHeapText.readUtf8(in);
         state = in.readByte();
-        reason = in.readUtf8();
-        region = in.readUtf8();
-        instanceId = in.readUtf8();
-        publicIp = in.readUtf8();
+        reason = OffHeapText.readUtf8(in);
+        region = OffHeapText.readUtf8(in);
+        instanceId = OffHeapText.readUtf8(in);
+        publicIp = OffHeapText.readUtf8(in);
         createdAtMillis = in.readLong();
         stateSinceMillis = in.readLong();
         updatedAtMillis = in.readLong();

@@ -1,5 +1,6 @@
 package dev.edgeplane.relay.state;
 
+import dev.edgeplane.state.OffHeapText;
 import dev.edgeplane.state.StoreSpec;
 import net.openhft.chronicle.bytes.BytesIn;
 import net.openhft.chronicle.bytes.BytesMarshallable;
@@ -50,7 +51,7 @@ public final class TokenFamily implements BytesMarshallable
     @Override
     public void readMarshallable(final BytesIn<?> in)
     {
-        userId = in.readUtf8();
+        userId = OffHeapText.readUtf8(in);
         generation = in.readInt();
         in.read(currentHash, 0, HASH_BYTES);
         in.read(previousHash, 0, HASH_BYTES);
@@ -58,7 +59,7 @@ public final class TokenFamily implements BytesMarshallable
         rotatedAtMillis = in.readLong();
         expiresAtMillis = in.readLong();
         revokedAtMillis = in.readLong();
-        accessJti = in.readUtf8();
+        accessJti = OffHeapText.readUtf8(in);
         accessIssuedAtSeconds = in.readLong();
     }
 

@@ -1,5 +1,6 @@
 package dev.edgeplane.relay.state;
 
+import dev.edgeplane.state.OffHeapText;
 import dev.edgeplane.state.StoreSpec;
 import net.openhft.chronicle.bytes.BytesIn;
 import net.openhft.chronicle.bytes.BytesMarshallable;
@@ -30,7 +31,7 @@ public final class WebhookDelivery implements BytesMarshallable
     @Override
     public void readMarshallable(final BytesIn<?> in)
     {
-        userId = in.readUtf8();
+        userId = OffHeapText.readUtf8(in);
         receivedAtMillis = in.readLong();
     }
 
