@@ -11,7 +11,8 @@ import dev.edgeplane.persistence.Journal;
 
 /**
  * Appends a call's trace events (route decisions, CAC, flow commands and outcomes, presence) to
- * the durable journal; the {@link CallTraceSink} writes them behind into {@code call_traces}.
+ * the durable journal in the {@link TraceRecord} layout; {@link HistorySinks.Traces} writes them
+ * behind into {@code call_traces}.
  * Also journals call records (CDRs) and audit events.
  *
  * <p>Thread-safe: each thread encodes into its own buffer; the journal serializes appends.
@@ -53,20 +54,11 @@ public final class CallTrace
     {
         final JsonBuffer buf = BUFFERS.get();
         buf.reset();
+        TraceRecord.writeHead(buf, callId, accountId, System.currentTimeMillis(), kind);
         try
         {
             final JsonGenerator g = buf.generator();
-            g.writeStartObject();
-            g.writeStringField("call_id", callId);
-            if (accountId != null)
-            {
-                g.writeStringField("account_id", accountId);
-            }
-            g.writeNumberField("ts", System.currentTimeMillis());
-            g.writeStringField("kind", kind);
-            g.writeFieldName("detail");
             Json.writeValue(g, detail);
-            g.writeEndObject();
             g.flush();
         }
         catch (final IOException e)
@@ -75,7 +67,9 @@ public final class CallTrace
         }
         if (monitor.watched())
         {
-            monitor.publish(accountId, callId, java.util.Arrays.copyOf(buf.array(), buf.length()));
+            final TraceRecord.View view = new TraceRecord.View();
+            view.wrap(java.util.Arrays.copyOf(buf.array(), buf.length()));
+            monitor.publish(accountId, callId, view.toJson());
         }
         return journal.append(TRACE_TYPE, buf.array(), 0, buf.length());
     }
