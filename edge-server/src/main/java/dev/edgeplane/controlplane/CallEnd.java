@@ -20,19 +20,22 @@ final class CallEnd
     {
     }
 
-    /** @return the journal sequence of the last entry written (for acknowledging once durable). */
+    /**
+     * @param dialogState when the call ended by a dialog event, its state (traced as {@code presence.dialog}
+     *                    with {@code dialogCause}, which may be null); null otherwise.
+     * @return the journal sequence of the last entry written (for acknowledging once durable).
+     */
     static long finish(final ControlPlane cp, final ShardWriter shard, final String callId, final CallEntry entry,
-        final String cause, final long now, final Map<String, Object> presenceDetail)
+        final String cause, final long now, final String dialogState, final String dialogCause)
     {
-        if (presenceDetail != null)
+        if (dialogState != null)
         {
-            cp.trace.record(callId, entry.accountId, "presence.dialog", presenceDetail);
+            cp.trace.dialog(callId, entry.accountId, dialogState, dialogCause);
         }
         if (entry.admitted)
         {
             cp.ledger(shard).release(entry.accountId, entry.direction);
-            cp.trace.record(callId, entry.accountId, cause.equals("reclaimed") ? "cac.reclaim" : "cac.release",
-                Map.of("direction", CallEntry.directionName(entry.direction), "cause", cause));
+            cp.trace.cacEnd(callId, entry.accountId, entry.direction, cause);
         }
         final Map<String, Object> record = new LinkedHashMap<>();
         record.put("call_id", callId);

@@ -157,7 +157,7 @@ final class CallSweeper implements AutoCloseable
         cp.calls.remove(callId);
         if (e.admitted)
         {
-            CallEnd.finish(cp, shard, callId, e, "reclaimed", now, null);
+            CallEnd.finish(cp, shard, callId, e, "reclaimed", now, null, null);
         }
         cp.callShard(callId).offer(() -> cp.flowSessions.remove(callId));
     }

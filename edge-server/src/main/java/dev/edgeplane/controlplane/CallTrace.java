@@ -7,6 +7,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.edgeplane.codec.Json;
 import dev.edgeplane.codec.JsonBuffer;
+import dev.edgeplane.controlplane.state.CallEntry;
 import dev.edgeplane.persistence.Journal;
 
 /**
@@ -52,14 +53,118 @@ public final class CallTrace
      */
     public long record(final String callId, final String accountId, final String kind, final Map<String, Object> detail)
     {
-        final JsonBuffer buf = BUFFERS.get();
-        buf.reset();
-        TraceRecord.writeHead(buf, callId, accountId, System.currentTimeMillis(), kind);
+        final JsonBuffer buf = begin(callId, accountId, kind);
+        try
+        {
+            Json.writeValue(buf.generator(), detail);
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        return end(buf, callId, accountId);
+    }
+
+    /** {@code cac.admit} / {@code cac.reject}: {@code {"limit","direction"}}. */
+    long cac(final String callId, final String accountId, final boolean admitted, final long limit, final byte direction)
+    {
+        final JsonBuffer buf = begin(callId, accountId, admitted ? "cac.admit" : "cac.reject");
         try
         {
             final JsonGenerator g = buf.generator();
-            Json.writeValue(g, detail);
-            g.flush();
+            g.writeStartObject();
+            g.writeNumberField("limit", limit);
+            g.writeStringField("direction", CallEntry.directionName(direction));
+            g.writeEndObject();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        return end(buf, callId, accountId);
+    }
+
+    /** {@code cac.release} / {@code cac.reclaim} (cause {@code reclaimed}): {@code {"direction","cause"}}. */
+    long cacEnd(final String callId, final String accountId, final byte direction, final String cause)
+    {
+        final JsonBuffer buf = begin(callId, accountId, cause.equals("reclaimed") ? "cac.reclaim" : "cac.release");
+        try
+        {
+            final JsonGenerator g = buf.generator();
+            g.writeStartObject();
+            g.writeStringField("direction", CallEntry.directionName(direction));
+            g.writeStringField("cause", cause);
+            g.writeEndObject();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        return end(buf, callId, accountId);
+    }
+
+    /** {@code presence.dialog}: {@code {"state","cause"?}}. */
+    long dialog(final String callId, final String accountId, final String state, final String cause)
+    {
+        final JsonBuffer buf = begin(callId, accountId, "presence.dialog");
+        try
+        {
+            final JsonGenerator g = buf.generator();
+            g.writeStartObject();
+            g.writeStringField("state", state);
+            if (cause != null)
+            {
+                g.writeStringField("cause", cause);
+            }
+            g.writeEndObject();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        return end(buf, callId, accountId);
+    }
+
+    /** {@code route.decision}: {@code {"from","to","source_ip"?, the decision's fields}}. */
+    long decision(final String callId, final String accountId, final RouteDecision d, final String from, final String to,
+        final String sourceIp)
+    {
+        final JsonBuffer buf = begin(callId, accountId, "route.decision");
+        try
+        {
+            final JsonGenerator g = buf.generator();
+            g.writeStartObject();
+            g.writeStringField("from", from);
+            g.writeStringField("to", to);
+            if (sourceIp != null)
+            {
+                g.writeStringField("source_ip", sourceIp);
+            }
+            d.describe(g);
+            g.writeEndObject();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        return end(buf, callId, accountId);
+    }
+
+    /** Starts a trace record in this thread's buffer: the head, then the caller writes the detail object. */
+    private static JsonBuffer begin(final String callId, final String accountId, final String kind)
+    {
+        final JsonBuffer buf = BUFFERS.get();
+        buf.reset();
+        TraceRecord.writeHead(buf, callId, accountId, System.currentTimeMillis(), kind);
+        return buf;
+    }
+
+    /** Ends the record begun by {@link #begin}: live monitor, then the journal. */
+    private long end(final JsonBuffer buf, final String callId, final String accountId)
+    {
+        try
+        {
+            buf.generator().flush();
         }
         catch (final IOException e)
         {

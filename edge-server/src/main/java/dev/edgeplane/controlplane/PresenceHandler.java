@@ -1,7 +1,5 @@
 package dev.edgeplane.controlplane;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import dev.edgeplane.codec.Fields;
 import dev.edgeplane.codec.Problems;
@@ -174,23 +172,18 @@ final class PresenceHandler implements HttpHandler
         final String cause)
     {
         final long now = System.currentTimeMillis();
-        final CallEntry entry = cp.calls.get(callId, cp.entry(shard));
+        final boolean terminated = state.equals("terminated");
+        // A terminated call's entry is read and removed in one lookup.
+        final CallEntry entry = terminated ? cp.calls.remove(callId, cp.entry(shard)) : cp.calls.get(callId, cp.entry(shard));
         if (entry == null)
         {
             ex.respondEmpty(HttpResponseStatus.NO_CONTENT);
             return;
         }
-        final Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("state", state);
-        if (cause != null)
-        {
-            detail.put("cause", cause);
-        }
         long seq;
-        if (state.equals("terminated"))
+        if (terminated)
         {
-            cp.calls.remove(callId);
-            seq = CallEnd.finish(cp, shard, callId, entry, cause == null ? "terminated" : cause, now, detail);
+            seq = CallEnd.finish(cp, shard, callId, entry, cause == null ? "terminated" : cause, now, state, cause);
             final ShardWriter flowShard = cp.callShard(callId);
             flowShard.offer(() -> cp.flowSessions.remove(callId));
         }
@@ -210,7 +203,7 @@ final class PresenceHandler implements HttpHandler
                 entry.state = CallEntry.EARLY;
             }
             cp.calls.put(callId, entry);
-            seq = cp.trace.record(callId, entry.accountId, "presence.dialog", detail);
+            seq = cp.trace.dialog(callId, entry.accountId, state, cause);
         }
         cp.trace.journal().whenDurable(seq, () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT));
     }

@@ -79,26 +79,27 @@ public record RouteDecision(
     }
 
     /** Adds the decision's facts to a trace detail map. */
-    void describe(final java.util.Map<String, Object> detail)
+    /** Writes this decision's trace fields into the open object of {@code g} (the {@code route.decision} detail). */
+    void describe(final JsonGenerator g) throws java.io.IOException
     {
-        detail.put("action", action.wire);
+        g.writeStringField("action", action.wire);
         if (account != null)
         {
-            detail.put("account_id", account.id());
+            g.writeStringField("account_id", account.id());
         }
-        detail.put("direction", CallEntry.directionName(direction));
+        g.writeStringField("direction", CallEntry.directionName(direction));
         switch (action)
         {
-            case FLOW -> detail.put("flow_id", flowId);
+            case FLOW -> g.writeStringField("flow_id", flowId);
             case PROXY, OUTBOUND ->
             {
-                detail.put("uri", routeUri);
-                detail.put("dst_uri", dstUri);
+                g.writeStringField("uri", routeUri);
+                g.writeStringField("dst_uri", dstUri);
             }
             case REJECT ->
             {
-                detail.put("code", (long)code);
-                detail.put("reason", reason);
+                g.writeNumberField("code", code);
+                g.writeStringField("reason", reason);
             }
         }
     }

@@ -1,7 +1,6 @@
 package dev.edgeplane.controlplane;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.edgeplane.codec.Fields;
@@ -61,7 +60,7 @@ final class RouteHandler implements HttpHandler
             // Unknown caller with no account involved: nothing to admit or remember; the answer is a
             // pure function of the configuration, so a retry gets the same one.
             final byte[] body = decision.render(BUFFER.get());
-            final long seq = cp.trace.record(callId, null, "route.decision", detail(decision, from, to, sourceIp));
+            final long seq = cp.trace.decision(callId, null, decision, from, to, sourceIp);
             cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, body));
             return;
         }
@@ -98,8 +97,7 @@ final class RouteHandler implements HttpHandler
             {
                 decision = decision.overCapacity();
             }
-            cp.trace.record(callId, decision.accountId(), admitted ? "cac.admit" : "cac.reject",
-                Map.of("limit", (long)decided.account().maxChannels(), "direction", CallEntry.directionName(decided.direction())));
+            cp.trace.cac(callId, decision.accountId(), admitted, decided.account().maxChannels(), decided.direction());
         }
         final byte[] body = decision.render(cp.buffer(shard));
 
@@ -115,20 +113,7 @@ final class RouteHandler implements HttpHandler
         record.decision = body;
         cp.calls.put(callId, record);
 
-        final long seq = cp.trace.record(callId, decision.accountId(), "route.decision", detail(decision, from, to, sourceIp));
+        final long seq = cp.trace.decision(callId, decision.accountId(), decision, from, to, sourceIp);
         cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, body));
-    }
-
-    private static Map<String, Object> detail(final RouteDecision d, final String from, final String to, final String sourceIp)
-    {
-        final Map<String, Object> m = new LinkedHashMap<>();
-        m.put("from", from);
-        m.put("to", to);
-        if (sourceIp != null)
-        {
-            m.put("source_ip", sourceIp);
-        }
-        d.describe(m);
-        return m;
     }
 }

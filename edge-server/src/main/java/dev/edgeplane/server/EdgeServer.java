@@ -28,8 +28,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
@@ -218,10 +217,6 @@ public final class EdgeServer implements AutoCloseable
         final ChannelGroup connections)
     {
         final EdgeSettings settings = listener.settings();
-        final HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
-            .setMaxInitialLineLength(settings.maxInitialLineBytes())
-            .setMaxHeaderSize(settings.maxHeaderBytes())
-            .setMaxChunkSize(64 * 1024);
         final ServerBootstrap bootstrap = new ServerBootstrap()
             .group(boss, workers)
             .channel(transport.serverChannel())
@@ -239,7 +234,8 @@ public final class EdgeServer implements AutoCloseable
                     final HttpConnection connection = new HttpConnection(listener);
                     ch.pipeline()
                         .addLast("raw", connection.rawWatcher())
-                        .addLast("http", new HttpServerCodec(decoderConfig))
+                        .addLast("decoder", connection.requestDecoder())
+                        .addLast("encoder", new HttpResponseEncoder())
                         .addLast("edge", connection);
                 }
             });

@@ -16,13 +16,14 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.FullHttpResponse;
+
+
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
+
+
+
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -55,9 +56,6 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
 {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
-    private static final HttpHeadersFactory RESPONSE_HEADERS =
-        DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-    private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
     /** How long a connection we are closing keeps reading (and dropping) so the client sees our answer. */
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -85,6 +83,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
     private final HttpExchange exchange;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(4);
     private final RawWatcher rawWatcher = new RawWatcher();
+    private final RequestDecoder requestDecoder;
 
     private ChannelHandlerContext ctx;
     private State state = State.IDLE;
@@ -106,9 +105,20 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         this.runtime = listener.runtime();
         this.routes = listener.routes();
         this.exchange = new HttpExchange(this, runtime);
+        final EdgeSettings settings = listener.settings();
+        this.requestDecoder = new RequestDecoder(new HttpDecoderConfig()
+            .setMaxInitialLineLength(settings.maxInitialLineBytes())
+            .setMaxHeaderSize(settings.maxHeaderBytes())
+            .setMaxChunkSize(64 * 1024));
     }
 
-    /** @return the handler to place before {@code HttpServerCodec}. */
+    /** @return the request decoder to place after {@link #rawWatcher()}. */
+    RequestDecoder requestDecoder()
+    {
+        return requestDecoder;
+    }
+
+    /** @return the handler to place first, before the request decoder. */
     RawWatcher rawWatcher()
     {
         return rawWatcher;
@@ -248,7 +258,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         if (request.decoderResult().isFailure())
         {
             final Throwable cause = request.decoderResult().cause();
-            if (cause instanceof TooLongHttpHeaderException)
+            if (cause instanceof RequestDecoder.LengthAndChunked)
+            {
+                fatal(HttpResponseStatus.BAD_REQUEST, "bad_request",
+                    "a request with both Content-Length and Transfer-Encoding is refused (RFC 9112 section 6.1)");
+            }
+            else if (cause instanceof TooLongHttpHeaderException)
             {
                 fatal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "header_too_large",
                     "request headers exceed " + listener.settings().maxHeaderBytes() + " bytes");
@@ -485,29 +500,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         {
             keepAlive = false; // shutting down: tell the client to go elsewhere for its next request
         }
-        final ByteBuf buf = ctx.alloc().buffer(content.length);
-        buf.writeBytes(content);
-        final FullHttpResponse response =
-            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf, RESPONSE_HEADERS, TRAILERS);
-        final HttpHeaders headers = response.headers();
-        if (!ex.responseHeaders().isEmpty())
-        {
-            headers.add(ex.responseHeaders());
-        }
-        if (contentType != null)
-        {
-            headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        }
-        if (status.code() != 204)
-        {
-            headers.set(HttpHeaderNames.CONTENT_LENGTH, content.length); // RFC 9110 §8.6: never on a 204
-        }
-        headers.set(X_REQUEST_ID, ex.requestId());
-        headers.set(HttpHeaderNames.DATE, HttpDate.now());
-        if (!keepAlive)
-        {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+        // The answer is encoded here in one buffer and written from the first handler's context, past
+        // the response encoder (which only the 100-continue and WebSocket handshake answers use).
+        final ByteBuf response = ResponseHead.encode(ctx.alloc(), status, contentType, content, ex.responseHeaders(),
+            ex.requestId(), !keepAlive);
 
         final Route route = ex.route;
         if (route != null)
@@ -521,7 +517,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
 
         if (state == State.CLOSING || !keepAlive)
         {
-            ctx.writeAndFlush(response).addListener(f -> closeGently());
+            rawWatcher.ctx.writeAndFlush(response).addListener(f -> closeGently());
             if (wasInFlight)
             {
                 runtime.requestFinished();
@@ -531,12 +527,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         }
         if (inRead)
         {
-            ctx.write(response, ctx.voidPromise());
+            rawWatcher.ctx.write(response, rawWatcher.ctx.voidPromise());
             flushPending = true;
         }
         else
         {
-            ctx.writeAndFlush(response, ctx.voidPromise());
+            rawWatcher.ctx.writeAndFlush(response, rawWatcher.ctx.voidPromise());
         }
         if (wasInFlight)
         {
@@ -686,10 +682,19 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
 
     /**
      * Sees raw bytes before the HTTP decoder: marks when a request's first byte arrives and drops
-     * input once the connection is closing.
+     * input once the connection is closing. Answers are written from its context, so they go
+     * straight to the socket.
      */
     final class RawWatcher extends ChannelInboundHandlerAdapter
     {
+        private ChannelHandlerContext ctx;
+
+        @Override
+        public void handlerAdded(final ChannelHandlerContext ctx)
+        {
+            this.ctx = ctx;
+        }
+
         @Override
         public void channelRead(final ChannelHandlerContext ctx, final Object msg)
         {

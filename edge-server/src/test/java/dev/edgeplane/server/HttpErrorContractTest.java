@@ -265,6 +265,34 @@ public class HttpErrorContractTest
         }
     }
 
+    /** RFC 9112 §6.1: both framings at once is how requests are smuggled; refused, never guessed. */
+    @Test
+    void shouldRefuseContentLengthTogetherWithChunkedAndClose() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("POST /test/echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 7\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n0\r\n\r\nGET /test/owned-shards HTTP/1.1\r\nHost: t\r\n\r\n");
+            final RawHttp.Response r = raw.read();
+            assertError(400, "bad_request", r);
+            assertEquals("close", r.header("connection"));
+            assertTrue(raw.closedByServer(), "nothing after a refused framing is read as a request");
+        }
+    }
+
+    @Test
+    void shouldAnswerHttp10WithoutKeepAliveAndClose() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("GET /test/owned-shards HTTP/1.0\r\nHost: t\r\n\r\n");
+            final RawHttp.Response r = raw.read();
+            assertEquals(200, r.status());
+            assertEquals("close", r.header("connection"));
+            assertTrue(raw.closedByServer());
+        }
+    }
+
     @Test
     void shouldAnswer500WhenAShardCommandThrows() throws Exception
     {

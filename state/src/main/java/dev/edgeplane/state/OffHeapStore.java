@@ -190,6 +190,28 @@ public final class OffHeapStore<V extends BytesMarshallable> implements AutoClos
         }
     }
 
+    /**
+     * Removes a key and reads what it held into {@code using}, in one lookup. Call only from the key's
+     * shard writer.
+     *
+     * @return {@code using} filled with the removed value, or null when the key was absent.
+     */
+    public V remove(final CharSequence key, final V using)
+    {
+        try (ExternalMapQueryContext<CharSequence, V, ?> c = map.queryContext(key))
+        {
+            c.updateLock().lock();
+            final MapEntry<CharSequence, V> entry = c.entry();
+            if (entry == null)
+            {
+                return null;
+            }
+            final V removed = entry.value().getUsing(using);
+            entry.doRemove();
+            return removed;
+        }
+    }
+
     /** @return number of entries. */
     public long size()
     {
