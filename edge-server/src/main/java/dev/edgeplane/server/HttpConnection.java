@@ -382,6 +382,22 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
 
     private void onContent(final HttpContent content)
     {
+        if (content.decoderResult().isFailure())
+        {
+            // A malformed chunk (bad size, missing CRLF) is not the end of the body: nothing of this
+            // request is acted on, and the rest of the stream cannot be framed.
+            if (state == State.READING_BODY || state == State.STREAMING)
+            {
+                abortStream();
+                fatal(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed chunked body");
+                return;
+            }
+            if (state == State.SKIPPING_BODY)
+            {
+                ctx.close(); // already answered; the rest cannot be framed
+                return;
+            }
+        }
         if (state == State.STREAMING)
         {
             onStreamedContent(content);
@@ -577,10 +593,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         final String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
         final WebSocketServerHandshaker handshaker =
             new WebSocketServerHandshakerFactory("ws://" + host + request.uri(), null, false, 64 * 1024).newHandshaker(request);
-        if (handshaker == null || !"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE)))
+        final String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (handshaker == null || !"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))
+            || key == null || key.isBlank())
         {
             ex.respondError(HttpResponseStatus.BAD_REQUEST, "websocket_required",
-                "this endpoint speaks WebSocket (RFC 6455, version 13): send an Upgrade request", null);
+                "this endpoint speaks WebSocket (RFC 6455, version 13): send an Upgrade request with Sec-WebSocket-Key", null);
             return;
         }
         final FullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),

@@ -112,6 +112,23 @@ class DebugMonitorTest
         assertTrue(r.body().contains("websocket_required"));
     }
 
+    /** An upgrade without Sec-WebSocket-Key is a 400, and the connection does not linger past it. */
+    @Test
+    void shouldRefuseAnUpgradeWithoutAKey() throws Exception
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new InetSocketAddress("127.0.0.1", cp.port), 5000);
+            socket.setSoTimeout(10_000);
+            final OutputStream out = socket.getOutputStream();
+            out.write(("GET /debug HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            final String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 400", head);
+        }
+    }
+
     /** A watcher that never reads is dropped with close 1008; the server keeps answering meanwhile. */
     @Test
     void shouldDropASlowWatcher() throws Exception

@@ -280,6 +280,22 @@ public class HttpErrorContractTest
         }
     }
 
+    /** A bad chunk after a complete-looking body must not be taken as the end of it: nothing is recorded. */
+    @Test
+    void shouldRefuseAMalformedChunkAndChangeNothing() throws Exception
+    {
+        final String body = "{\"id\":\"chunk-bad-1\"}";
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("POST /test/events HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(body.length()) + "\r\n" + body + "\r\nZZ\r\n\r\n");
+            final RawHttp.Response r = raw.read();
+            assertError(400, "bad_request", r);
+            assertTrue(raw.closedByServer());
+        }
+        assertError(404, "not_found", TestServers.get(telapi, "/test/events/chunk-bad-1"));
+    }
+
     @Test
     void shouldAnswerHttp10WithoutKeepAliveAndClose() throws Exception
     {
