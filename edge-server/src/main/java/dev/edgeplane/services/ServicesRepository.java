@@ -314,17 +314,17 @@ final class ServicesRepository
         }
     }
 
-    /** @return every resource name any saga ever used (for reconcile: names that may be ours). */
-    List<String> sagaNames()
+    /** @return instance id → resource name of every create saga ever run (for reconcile: what may be ours). */
+    Map<String, String> sagaNames()
     {
-        final List<String> out = new ArrayList<>();
+        final Map<String, String> out = new HashMap<>();
         try (Connection c = db.getConnection();
             Statement st = c.createStatement();
-            ResultSet rs = st.executeQuery("SELECT DISTINCT request->>'name' FROM service_sagas WHERE request->>'name' IS NOT NULL"))
+            ResultSet rs = st.executeQuery("SELECT DISTINCT instance_id, request->>'name' FROM service_sagas WHERE kind = 'create'"))
         {
             while (rs.next())
             {
-                out.add(rs.getString(1));
+                out.put(rs.getString(1), rs.getString(2));
             }
             return out;
         }
