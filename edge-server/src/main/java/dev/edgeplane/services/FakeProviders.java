@@ -67,6 +67,8 @@ public final class FakeProviders implements AutoCloseable
     private final AtomicInteger earlyRetries = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong(1000);
     private final Object lock = new Object();
+    /** The delay a slow fault imposes on the current call, applied after the operation took effect. */
+    private final ThreadLocal<Long> slowMillis = new ThreadLocal<>();
 
     // Provider state, guarded by lock.
     private final Map<String, Map<String, Object>> services = new LinkedHashMap<>();
@@ -278,6 +280,7 @@ public final class FakeProviders implements AutoCloseable
     /** Applies an armed fault: a reply instead of the operation, null to proceed (after a slow fault's delay). */
     private Reply fault(final String op, final boolean graphql)
     {
+        slowMillis.remove();
         calls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
         final Long until = blockedUntil.get(op);
         if (until != null)
@@ -307,6 +310,7 @@ public final class FakeProviders implements AutoCloseable
                 return rateLimited(reset, f.retryAfterHeader());
             }
             case "slow":
+                slowMillis.set(f.millis());
                 return null;
             default:
                 return Reply.of(f.status(), graphql ? Map.of("errors", List.of(Map.of("message", f.message())))
@@ -333,12 +337,13 @@ public final class FakeProviders implements AutoCloseable
     /** Sleeps after the operation took effect when a slow fault is armed for {@code op}. */
     private void slowAfter(final String op)
     {
-        final Armed a = faults.get(op);
-        if (a != null && "slow".equals(a.fault().kind()))
+        final Long millis = slowMillis.get();
+        slowMillis.remove();
+        if (millis != null)
         {
             try
             {
-                Thread.sleep(a.fault().millis());
+                Thread.sleep(millis);
             }
             catch (final InterruptedException e)
             {
