@@ -291,6 +291,7 @@ final class ProviderHttp
     private static String pathOnly(final String pathAndQuery)
     {
         final int q = pathAndQuery.indexOf('?');
-        return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        final String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        return path.isEmpty() ? "/" : path;
     }
 }
