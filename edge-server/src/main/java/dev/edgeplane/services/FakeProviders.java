@@ -203,6 +203,23 @@ public final class FakeProviders implements AutoCloseable
         }
     }
 
+    /** @return what OpenRouter was asked for a live key: {@code limit} and {@code limit_reset}, or null. */
+    public Map<String, Object> keyLimits(final String hash)
+    {
+        synchronized (lock)
+        {
+            final Map<String, Object> k = keys.get(hash);
+            if (k == null)
+            {
+                return null;
+            }
+            final Map<String, Object> m = new LinkedHashMap<>();
+            m.put("limit", k.get("limit"));
+            m.put("limit_reset", k.get("limit_reset"));
+            return m;
+        }
+    }
+
     /** @return deploys (and redeploys) triggered on a service. */
     public int deploys(final String serviceId)
     {

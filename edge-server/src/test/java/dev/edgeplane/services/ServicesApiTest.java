@@ -99,6 +99,10 @@ class ServicesApiTest
         assertTrue(vars.get("AGENTMAIL_INBOX_ID").endsWith("@mail.example.org"), "AGENTMAIL_DOMAIN is used");
         assertTrue(vars.get("TELNYX_PHONE_NUMBER").startsWith("+1555"));
         assertEquals("bar", vars.get("FOO"));
+        final Map<String, Object> limits = fakes.keyLimits((String)map(services.get(0)).get("resourceId"));
+        assertEquals(0, new java.math.BigDecimal("5").compareTo(new java.math.BigDecimal(String.valueOf(limits.get("limit")))),
+            "OPENROUTER_KEY_LIMIT on the wire: " + limits);
+        assertEquals("weekly", limits.get("limit_reset"), "OPENROUTER_KEY_LIMIT_RESET on the wire");
         assertEquals("dev", vars.get("XMTP_ENV"), "pass-through variable");
         assertEquals("pool-secret", vars.get("POOL_API_KEY"));
         assertEquals(1, fakes.deploys(serviceId));
