@@ -89,7 +89,30 @@ public final class ServicesSettings
         this.retries = (int)Math.min(10, nonNegative(PROVIDER_RETRIES, PROVIDER_RETRIES_DEFAULT));
         this.backoffMillis = nonNegative(PROVIDER_BACKOFF_MS, PROVIDER_BACKOFF_MS_DEFAULT);
         this.maxWaitMillis = nonNegative(PROVIDER_MAX_WAIT_MS, PROVIDER_MAX_WAIT_MS_DEFAULT);
-        keyLimit(); // fail at start-up, not at the first create
+        // Fail at start-up, not at the first create.
+        keyLimit();
+        final String reset = value(OPENROUTER_KEY_LIMIT_RESET, OPENROUTER_KEY_LIMIT_RESET_DEFAULT).toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("daily", "weekly", "monthly", "none").contains(reset))
+        {
+            throw new IllegalArgumentException(OPENROUTER_KEY_LIMIT_RESET + " must be daily, weekly, monthly or none, not '" + reset + "'");
+        }
+        for (final String[] url : new String[][] {{RAILWAY_API_URL, railwayUrl()}, {OPENROUTER_API_URL, openRouterUrl()},
+            {AGENTMAIL_API_URL, agentMailUrl()}, {TELNYX_API_URL, telnyxUrl()}})
+        {
+            final java.net.URI uri;
+            try
+            {
+                uri = new java.net.URI(url[1]);
+            }
+            catch (final java.net.URISyntaxException e)
+            {
+                throw new IllegalArgumentException(url[0] + " is not a URL");
+            }
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null)
+            {
+                throw new IllegalArgumentException(url[0] + " must be an http(s) URL with a host");
+            }
+        }
     }
 
     /** @param env the server's environment variables. */
