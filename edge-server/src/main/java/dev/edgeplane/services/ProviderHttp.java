@@ -144,7 +144,7 @@ final class ProviderHttp
                 }
             }
             throw new ProviderException(provider, status, method + " " + path + " answered " + status
-                + errorSummary(response.body()) + (status == 429 || status >= 500 ? " after " + (attempt + 1) + " attempt(s)" : ""),
+                + redact(errorSummary(response.body())) + (status == 429 || status >= 500 ? " after " + (attempt + 1) + " attempt(s)" : ""),
                 status == 404, status >= 500);
         }
     }
@@ -240,6 +240,12 @@ final class ProviderHttp
         {
             throw new ProviderException(provider, 200, "answered malformed JSON: " + e.getMessage(), false, true);
         }
+    }
+
+    /** A provider that echoes the credential in its error text must not put it into our logs or answers. */
+    private String redact(final String text)
+    {
+        return bearer.length() >= 4 && text.contains(bearer) ? text.replace(bearer, "***") : text;
     }
 
     /** A provider's own error text (message/title/detail), shortened; bodies are never echoed whole. */

@@ -312,7 +312,9 @@ final class RailwayClient
         {
             final String message = String.valueOf(Trees.str(errors.get(0), "message"));
             final boolean gone = message.toLowerCase(Locale.ROOT).contains("not found");
-            throw new ProviderException(PROVIDER, answer.status(), operation + ": " + shorten(message), gone, false);
+            final String token = settings.railwayToken();
+            final String safe = token.length() >= 4 ? shorten(message).replace(token, "***") : shorten(message);
+            throw new ProviderException(PROVIDER, answer.status(), operation + ": " + safe, gone, false);
         }
         return Trees.at(answer.body(), "data");
     }
