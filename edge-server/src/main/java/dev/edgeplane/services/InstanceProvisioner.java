@@ -383,12 +383,21 @@ final class InstanceProvisioner
                     }, () ->
                     {
                         telnyx.order(telnyx.searchAvailable(), ref);
-                        final List<TelnyxClient.Number> found = telnyx.numbersFor(ref);
-                        if (found.isEmpty())
+                        // An order may be "pending" for a moment before the number is listed as owned.
+                        for (int look = 0; ; look++)
                         {
-                            throw new ProviderException(TelnyxClient.PROVIDER, 200, "the ordered number is not listed yet", false, true);
+                            final List<TelnyxClient.Number> found = telnyx.numbersFor(ref);
+                            if (!found.isEmpty())
+                            {
+                                return found.get(0).id();
+                            }
+                            if (look >= settings.retries())
+                            {
+                                throw new ProviderException(TelnyxClient.PROVIDER, 200, "the ordered number is not listed yet",
+                                    false, true);
+                            }
+                            pause(settings.backoffMillis() << Math.min(look, 6));
                         }
-                        return found.get(0).id();
                     });
                     final TelnyxClient.Number n = telnyx.numbersFor(ref).stream().filter(x -> id.equals(x.id())).findFirst()
                         .orElseThrow(() -> new ProviderException(TelnyxClient.PROVIDER, 200, "number " + id + " vanished", false, true));
@@ -924,6 +933,19 @@ final class InstanceProvisioner
                 return after;
             }
             throw e;
+        }
+    }
+
+    private static void pause(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis); // a services worker, never an event loop
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(TelnyxClient.PROVIDER, 0, "interrupted", false, true);
         }
     }
 
