@@ -65,6 +65,7 @@ public final class FakeProviders implements AutoCloseable
     private final Map<String, AtomicInteger> created = new ConcurrentHashMap<>();
     private final Map<String, Long> blockedUntil = new ConcurrentHashMap<>();
     private final AtomicInteger earlyRetries = new AtomicInteger();
+    private final AtomicInteger pendingLists = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong(1000);
     private final Object lock = new Object();
     /** The delay a slow fault imposes on the current call, applied after the operation took effect. */
@@ -150,8 +151,15 @@ public final class FakeProviders implements AutoCloseable
         faults.put(op, new Armed(new Fault("slow", 200, "slow", millis, false), new AtomicInteger(times)));
     }
 
+    /** Numbers ordered from now on stay "pending" (unlisted) for the next {@code lists} number listings. */
+    public void telnyxPending(final int lists)
+    {
+        pendingLists.set(lists);
+    }
+
     public void clearFaults()
     {
+        pendingLists.set(0);
         faults.clear();
         blockedUntil.clear();
     }
@@ -789,6 +797,7 @@ public final class FakeProviders implements AutoCloseable
                     n.put("status", "active");
                     n.put("customer_reference", Trees.str(body, "customer_reference"));
                     n.put("messaging_profile_id", Trees.str(body, "messaging_profile_id"));
+                    n.put("_pending", pendingLists.get());
                     numbers.put(id, n);
                     countCreated("telnyx.number");
                     ordered.add(Map.of("id", id, "phone_number", n.get("phone_number"), "status", "success"));
@@ -809,8 +818,21 @@ public final class FakeProviders implements AutoCloseable
             final int page = Integer.parseInt(q.getOrDefault("page[number]", "1"));
             synchronized (lock)
             {
-                final List<Object> data = page > 1 ? List.of() : numbers.values().stream()
-                    .filter(n -> ref == null || ref.equals(n.get("customer_reference"))).map(n -> (Object)n).toList();
+                final List<Object> data = new ArrayList<>();
+                for (final Map<String, Object> n : numbers.values())
+                {
+                    final int pending = (Integer)n.get("_pending");
+                    if (pending > 0)
+                    {
+                        n.put("_pending", pending - 1); // the order completes after this many listings
+                    }
+                    else if (page == 1 && (ref == null || ref.equals(n.get("customer_reference"))))
+                    {
+                        final Map<String, Object> shown = new LinkedHashMap<>(n);
+                        shown.remove("_pending");
+                        data.add(shown);
+                    }
+                }
                 return Reply.of(200, Map.of("data", data, "meta", Map.of("total_results", data.size(), "page_number", page)));
             }
         }
@@ -824,6 +846,10 @@ public final class FakeProviders implements AutoCloseable
             synchronized (lock)
             {
                 final Map<String, Object> n = numbers.remove(decode(rest.substring("/phone_numbers/".length())));
+                if (n != null)
+                {
+                    n.remove("_pending");
+                }
                 if (n == null)
                 {
                     return Reply.of(404, telnyxError("10005", "Resource not found", "The requested resource or URL could not be found."));

@@ -138,6 +138,17 @@ class CreateSagaFailureTest
     }
 
     @Test
+    void shouldWaitForAPendingNumberOrder() throws Exception
+    {
+        fakes.telnyxPending(2);
+        final HttpResponse<String> r = f.create("pending-number", "\"tools\":[\"telnyx\"]");
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals(1, fakes.live().stream().filter(s -> s.startsWith("telnyx.number")).count(), fakes.live().toString());
+        assertEquals(200, f.call("DELETE", "/destroy/pending-number", null).statusCode());
+        assertTrue(fakes.live().isEmpty(), fakes.live().toString());
+    }
+
+    @Test
     void shouldFailAStepWhoseProviderNeverAnswersAndLeaveNothing() throws Exception
     {
         fakes.slow("railway.serviceInstanceDeploy", 1200, 10);
