@@ -17,8 +17,6 @@ import dev.edgeplane.server.Surface;
 import dev.edgeplane.server.SurfaceKind;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The TelAPI gateway (seed 000, SPEC-services-telapi.md) on {@code TELAPI_PORT}: {@code GET /health},
@@ -31,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TelapiSurface implements Surface
 {
-    private static final Logger LOG = LoggerFactory.getLogger(TelapiSurface.class);
     private static final Pattern CHANNEL_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern ENDPOINT = Pattern.compile("[A-Za-z0-9._:@/+-]{1,128}");
     /** NextAuth.js v4 session cookies, read when no Authorization header is sent. */
@@ -58,6 +55,13 @@ public final class TelapiSurface implements Surface
         final TelapiGateway g = TelapiGateway.start(settings, Clock.systemUTC());
         runtime.closeOnShutdown(g);
         gateway = g;
+        final ChannelHub hub = g.hub();
+        runtime.httpMetrics().gauge("edgeplane_telapi_channel_sessions", "Browser channel WebSockets open.", "", hub::sessions);
+        runtime.httpMetrics().gauge("edgeplane_telapi_ari_connected", "1 while the ARI events WebSocket is up.", "",
+            () -> hub.ariConnected() ? 1 : 0);
+        runtime.httpMetrics().gauge("edgeplane_telapi_ari_events", "ARI events received (counter).", "", hub::eventsIn);
+        runtime.httpMetrics().gauge("edgeplane_telapi_events_delivered", "ARI events queued to browsers (counter).", "", hub::delivered);
+        runtime.httpMetrics().gauge("edgeplane_telapi_events_unrouted", "ARI events no browser watched (counter).", "", hub::unrouted);
         routes
             .get("/health", ServerRoutes::health)
             .add("POST", "/tokens/call", this::callToken, 16 * 1024)
