@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.edgeplane.codec.DecodeException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.edgeplane.codec.Json;
 import dev.edgeplane.server.WebSocketSession;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -118,42 +120,29 @@ public final class ChannelHub implements AriClient.EventSink, AutoCloseable
     public void onEvent(final byte[] json)
     {
         eventsIn.increment();
-        final Object tree;
-        try
-        {
-            tree = Json.parse(json, 0, json.length);
-        }
-        catch (final DecodeException e)
+        final String[] ids = channelIds(json);
+        if (ids == null)
         {
             unrouted.increment();
             return;
         }
-        if (!(tree instanceof Map<?, ?> event))
+        int sent = 0;
+        for (int i = 0; i < ids.length; i++)
         {
-            unrouted.increment();
-            return;
-        }
-        final String a = objectId(event.get("channel"));
-        final String b = objectId(event.get("peer"));
-        final String c = objectId(event.get("caller"));
-        final String d = targetChannel(event.get("playback"));
-        final String e = targetChannel(event.get("recording"));
-        int sent = fanOut(a, json);
-        if (b != null && !b.equals(a))
-        {
-            sent += fanOut(b, json);
-        }
-        if (c != null && !c.equals(a) && !c.equals(b))
-        {
-            sent += fanOut(c, json);
-        }
-        if (d != null && !d.equals(a))
-        {
-            sent += fanOut(d, json);
-        }
-        if (e != null && !e.equals(a) && !e.equals(d))
-        {
-            sent += fanOut(e, json);
+            final String id = ids[i];
+            if (id == null)
+            {
+                continue;
+            }
+            boolean seen = false;
+            for (int j = 0; j < i; j++)
+            {
+                seen |= id.equals(ids[j]);
+            }
+            if (!seen)
+            {
+                sent += fanOut(id, json);
+            }
         }
         if (sent == 0)
         {
@@ -161,12 +150,65 @@ public final class ChannelHub implements AriClient.EventSink, AutoCloseable
         }
     }
 
+    /**
+     * The channels an ARI event names, read with a streaming parser that skips everything else (no
+     * tree per event): {@code channel.id}, {@code peer.id}, {@code caller.id}, and
+     * {@code playback.target_uri} / {@code recording.target_uri} of the form {@code channel:<id>}.
+     *
+     * @return five slots (null where absent), or null when the event is not a JSON object.
+     */
+    static String[] channelIds(final byte[] json)
+    {
+        final String[] ids = new String[5];
+        try (JsonParser p = Json.factory().createParser(json))
+        {
+            if (p.nextToken() != JsonToken.START_OBJECT)
+            {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME)
+            {
+                final String name = p.currentName();
+                final JsonToken value = p.nextToken();
+                final int slot = switch (name)
+                {
+                    case "channel" -> 0;
+                    case "peer" -> 1;
+                    case "caller" -> 2;
+                    case "playback" -> 3;
+                    case "recording" -> 4;
+                    default -> -1;
+                };
+                if (slot < 0 || value != JsonToken.START_OBJECT)
+                {
+                    p.skipChildren();
+                    continue;
+                }
+                final String wanted = slot < 3 ? "id" : "target_uri";
+                while (p.nextToken() == JsonToken.FIELD_NAME)
+                {
+                    final String inner = p.currentName();
+                    if (p.nextToken() == JsonToken.VALUE_STRING && inner.equals(wanted))
+                    {
+                        final String v = p.getText();
+                        ids[slot] = slot < 3 ? v : v.startsWith("channel:") ? v.substring(8) : null;
+                    }
+                    else
+                    {
+                        p.skipChildren();
+                    }
+                }
+            }
+            return ids;
+        }
+        catch (final java.io.IOException e)
+        {
+            return null;
+        }
+    }
+
     private int fanOut(final String channelId, final byte[] json)
     {
-        if (channelId == null)
-        {
-            return 0;
-        }
         final Set<WebSocketSession> set = byChannel.get(channelId);
         if (set == null)
         {
@@ -182,17 +224,6 @@ public final class ChannelHub implements AriClient.EventSink, AutoCloseable
         }
         delivered.add(n);
         return n;
-    }
-
-    private static String objectId(final Object o)
-    {
-        return o instanceof Map<?, ?> m && m.get("id") instanceof String id ? id : null;
-    }
-
-    private static String targetChannel(final Object o)
-    {
-        return o instanceof Map<?, ?> m && m.get("target_uri") instanceof String uri && uri.startsWith("channel:")
-            ? uri.substring("channel:".length()) : null;
     }
 
     @Override
