@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * {@code target_uri} of {@code channel:<id>}); an event naming no channel reaches nobody. The event's
  * bytes are forwarded as Asterisk sent them, one shared array for every recipient.
  *
- * <p>After ARI comes back from a drop, each watched channel is re-read ({@code GET /channels/{id}}) and
+ * <p>Whenever the ARI events connection opens (after a drop, or late at start-up), each watched channel is re-read ({@code GET /channels/{id}}) and
  * its browsers get {@code {"type":"resync","channelId","channel":{…}|null,"gone"?}}; while ARI is down
  * they get {@code {"type":"ari","state":"disconnected"}} once.
  *
@@ -231,10 +231,11 @@ public final class ChannelHub implements AriClient.EventSink, AutoCloseable
     {
         ariUp = true;
         final AriClient client = ari;
-        if (!resumed || client == null)
+        if (client == null)
         {
             return;
         }
+        // Every connect, not only a resumed one: browsers may have joined while ARI was still unreachable.
         for (final String channelId : new ArrayList<>(byChannel.keySet()))
         {
             client.request("GET", "/channels/" + AriClient.enc(channelId)).thenAccept(reply -> resynced(channelId, reply));
