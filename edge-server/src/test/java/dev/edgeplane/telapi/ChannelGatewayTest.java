@@ -121,6 +121,13 @@ class ChannelGatewayTest
         assertTrue(jwt.getExpiresAtAsInstant().isAfter(Instant.now()));
         assertEquals("wss://telpro.example.com:8089/ws", ((Map<?, ?>)body.get("webrtc")).get("wsServer"));
 
+        // TelWeb's session cookie works like the bearer.
+        final HttpResponse<String> cookie = TestServers.CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/tokens/call"))
+            .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+            .header("Cookie", "theme=dark; __Secure-next-auth.session-token=" + TokenVectors.nextAuth("valid"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"channelId\":\"chan-10\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, cookie.statusCode(), cookie.body());
+
         final HttpResponse<String> hs = tokensCall(TokenVectors.hs256("valid"), "{}");
         assertEquals(201, hs.statusCode(), hs.body());
         final String channel = (String)TestServers.json(hs.body()).get("channelId");

@@ -62,14 +62,20 @@ class MediaCachePublishTest
         @Override
         public byte[] synthesize(final String text, final String lang, final VoiceGender gender)
         {
-            final byte[] pcm = (lang + gender + text).repeat(40).getBytes(StandardCharsets.UTF_8);
-            final ByteBuffer b = ByteBuffer.allocate(44 + pcm.length).order(ByteOrder.LITTLE_ENDIAN);
-            b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + pcm.length).put("WAVEfmt ".getBytes(StandardCharsets.US_ASCII))
-                .putInt(16).putShort((short)1).putShort((short)1).putInt(8000).putInt(8000).putShort((short)1).putShort((short)8)
-                .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(pcm.length).put(pcm);
-            return b.array();
+            return wav(lang + gender + text);
         }
     };
+
+    /** A valid 8 kHz 8-bit mono WAV whose samples are the seed's bytes. */
+    static byte[] wav(final String seed)
+    {
+        final byte[] pcm = seed.repeat(40).getBytes(StandardCharsets.UTF_8);
+        final ByteBuffer b = ByteBuffer.allocate(44 + pcm.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + pcm.length).put("WAVEfmt ".getBytes(StandardCharsets.US_ASCII))
+            .putInt(16).putShort((short)1).putShort((short)1).putInt(8000).putInt(8000).putShort((short)1).putShort((short)8)
+            .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(pcm.length).put(pcm);
+        return b.array();
+    }
 
     private static MediaPublisher publisher(final TtsMediaCache cache)
     {
