@@ -259,12 +259,21 @@ public final class AriClient implements AutoCloseable
      */
     public CompletableFuture<Reply> request(final String method, final String pathAndQuery)
     {
-        final HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/ari" + pathAndQuery))
+        return request(method, pathAndQuery, null);
+    }
+
+    /** As {@link #request(String, String)}, with a W3C {@code traceparent} header when not null. */
+    public CompletableFuture<Reply> request(final String method, final String pathAndQuery, final String traceparent)
+    {
+        final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/ari" + pathAndQuery))
             .timeout(timeout)
             .header("Authorization", authorization)
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+            .method(method, HttpRequest.BodyPublishers.noBody());
+        if (traceparent != null)
+        {
+            b.header("traceparent", traceparent);
+        }
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
             .handle((r, e) -> e != null ? new Reply(0, "ARI unreachable: " + rootMessage(e)) : new Reply(r.statusCode(), r.body()));
     }
 

@@ -11,6 +11,9 @@ import dev.edgeplane.codec.DecodeException;
 import dev.edgeplane.codec.Json;
 import dev.edgeplane.server.WebSocketListener;
 import dev.edgeplane.server.WebSocketSession;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 
 /**
  * One browser's {@code /ws/channel} WebSocket, bound by its call token to one ARI channel
@@ -42,14 +45,16 @@ final class ChannelSocket implements WebSocketListener
 
     private final ChannelHub hub;
     private final AriClient ari;
+    private final TelapiTelemetry telemetry;
     private final CallTokens.Claims claims;
     private final String channelPath;
     private ScheduledFuture<?> expiry;
 
-    ChannelSocket(final ChannelHub hub, final AriClient ari, final CallTokens.Claims claims)
+    ChannelSocket(final ChannelHub hub, final AriClient ari, final TelapiTelemetry telemetry, final CallTokens.Claims claims)
     {
         this.hub = hub;
         this.ari = ari;
+        this.telemetry = telemetry;
         this.claims = claims;
         this.channelPath = "/channels/" + AriClient.enc(claims.channelId());
     }
@@ -165,8 +170,22 @@ final class ChannelSocket implements WebSocketListener
                 return;
             }
         }
-        final CompletableFuture<AriClient.Reply> call = ari.request(method, path);
-        call.thenAccept(reply -> session.offer(reply.ok() ? ack(id, true, null) : ack(id, false, describe(reply))));
+        final Span span = telemetry.clientSpan("telapi.command " + name, Context.root());
+        span.setAttribute("telapi.channel_id", claims.channelId());
+        span.setAttribute("http.request.method", method);
+        final String[] traceparent = new String[1];
+        TelapiTelemetry.inject(span, (k, v) -> traceparent[0] = "traceparent".equals(k) ? v : traceparent[0]);
+        final CompletableFuture<AriClient.Reply> call = ari.request(method, path, traceparent[0]);
+        call.thenAccept(reply ->
+        {
+            span.setAttribute("http.response.status_code", (long)reply.status());
+            if (!reply.ok())
+            {
+                span.setStatus(StatusCode.ERROR, describe(reply));
+            }
+            span.end();
+            session.offer(reply.ok() ? ack(id, true, null) : ack(id, false, describe(reply)));
+        });
     }
 
     private static String text(final Map<?, ?> command, final String field)

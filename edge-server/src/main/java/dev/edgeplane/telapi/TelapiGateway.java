@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything the TelAPI surface runs, built from {@link TelapiSettings}: web-user and call token
  * checks, the WebRTC configuration, the ARI client and its fan-out hub, and the TTS media cache
- * client; and the start-up lines that say what is used and what is not ({@code REDIS_*},
- * {@code OTEL_ENABLED}, the media cache {@code tlsDiag}).
+ * client, OpenTelemetry export; and the start-up lines that say what is used and what is not
+ * ({@code REDIS_*}, {@code OTEL_ENABLED}, the media cache {@code tlsDiag}).
  *
  * <p>Immutable after {@link #start}; its parts document their own threading.
  */
@@ -27,6 +27,7 @@ public final class TelapiGateway implements AutoCloseable
     private final ChannelHub hub;
     private final AriClient ari;
     private final TtsMediaCache mediaCache;
+    private final TelapiTelemetry telemetry;
 
     private TelapiGateway(final TelapiSettings settings, final Clock clock)
     {
@@ -38,6 +39,7 @@ public final class TelapiGateway implements AutoCloseable
         this.ari = settings.ariUrl() == null ? null : new AriClient(settings, hub);
         hub.ari(ari);
         this.mediaCache = TtsMediaCache.from(settings);
+        this.telemetry = TelapiTelemetry.start(settings, settings.environment(), hub);
     }
 
     /** Builds the gateway, logs what it uses, and connects to ARI when {@code ARI_URL} is set. */
@@ -60,10 +62,10 @@ public final class TelapiGateway implements AutoCloseable
             LOG.info("{} set but not used: Edgeplane keeps this state off-heap (Chronicle Map under EDGEPLANE_DATA_DIR/state) "
                 + "instead of Redis", String.join(", ", redis));
         }
-        if (settings.otelEnabled())
+        if (telemetry.exporting())
         {
-            LOG.warn("OTEL_ENABLED=true but OpenTelemetry export is not built into this version: no traces or metrics are "
-                + "exported (use /metrics); set OTEL_ENABLED=false to silence this line");
+            LOG.info("OpenTelemetry: exporting TelAPI traces and metrics over OTLP/HTTP to {} (W3C traceparent honoured on the "
+                + "TelAPI listener only; the other listeners do not read it yet)", telemetry.endpoint());
         }
         if (settings.jwtSecret() == null)
         {
@@ -162,6 +164,12 @@ public final class TelapiGateway implements AutoCloseable
         return ari;
     }
 
+    /** @return the OpenTelemetry exporter (a no-op when {@code OTEL_ENABLED=false}). */
+    public TelapiTelemetry telemetry()
+    {
+        return telemetry;
+    }
+
     /** @return null when {@code TTS_MEDIA_CACHE_BASE_URL} is unset. */
     public TtsMediaCache mediaCache()
     {
@@ -176,6 +184,7 @@ public final class TelapiGateway implements AutoCloseable
             ari.close();
         }
         hub.close();
+        telemetry.close();
         if (mediaCache != null)
         {
             mediaCache.close();

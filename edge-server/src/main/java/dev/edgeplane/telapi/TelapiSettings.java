@@ -75,7 +75,9 @@ public final class TelapiSettings
         new Variable(MEDIA_CACHE_BASE_URL, null, false, "HTTPS base URL of the Media service cache"),
         new Variable(MEDIA_CACHE_UPLOAD_TOKEN, null, true, "bearer token for media cache writes / deletes"),
         new Variable(MEDIA_CACHE_CA_BUNDLE, null, true, "raw or base64 PEM CA bundle trusted for the media cache"),
-        new Variable(OTEL_ENABLED, "true", false, "OpenTelemetry export (not built yet: logged at start-up)"),
+        new Variable(OTEL_ENABLED, "true", false, "OpenTelemetry export of TelAPI traces and metrics over OTLP/HTTP"),
+        new Variable(TelapiTelemetry.OTLP_ENDPOINT, TelapiTelemetry.OTLP_ENDPOINT_DEFAULT, false, "OTLP/HTTP collector base URL"),
+        new Variable(TelapiTelemetry.SERVICE_NAME, TelapiTelemetry.SERVICE_NAME_DEFAULT, false, "service.name of exported telemetry"),
         new Variable(ARI_URL, null, false, "Asterisk ARI base URL, e.g. http://asterisk:8088"),
         new Variable(ARI_USERNAME, null, false, "ARI user"),
         new Variable(ARI_PASSWORD, null, true, "ARI password"),
@@ -198,6 +200,12 @@ public final class TelapiSettings
         {
             throw new IllegalArgumentException(name + " is not a URL: " + e.getMessage());
         }
+    }
+
+    /** @return the variables these settings were read from (the telemetry exporter reads its standard OTEL_* knobs). */
+    public Map<String, String> environment()
+    {
+        return env;
     }
 
     /** @return the shared HS256 / NextAuth secret, or null when unset (then every bearer is refused). */

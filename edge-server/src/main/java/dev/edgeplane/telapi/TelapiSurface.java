@@ -17,6 +17,7 @@ import dev.edgeplane.server.Surface;
 import dev.edgeplane.server.SurfaceKind;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.opentelemetry.api.trace.Span;
 
 /**
  * The TelAPI gateway (seed 000, SPEC-services-telapi.md) on {@code TELAPI_PORT}: {@code GET /health},
@@ -71,28 +72,35 @@ public final class TelapiSurface implements Surface
     /** {@code POST /tokens/call} body {@code {"channelId"?, "endpoint"?}} → 201 {@code {"token","expiresAt","channelId","webrtc"}}. */
     private void callToken(final HttpExchange ex)
     {
+        final Span span = gateway.telemetry().serverSpan("POST /tokens/call", ex);
+        TelapiTelemetry.end(span, issueCallToken(ex));
+    }
+
+    /** @return the status answered. */
+    private int issueCallToken(final HttpExchange ex)
+    {
         final TelapiGateway g = gateway;
         final TokenCheck<WebUser> user = g.webUsers().verify(bearer(ex));
         if (!user.ok())
         {
             unauthorized(ex, user);
-            return;
+            return 401;
         }
         if (g.callTokens() == null)
         {
             ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "auth_unconfigured", "JWT_SECRET is not set", null);
-            return;
+            return 503;
         }
         if (g.webrtc() == null)
         {
             ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "webrtc_unconfigured",
                 "DOMAIN_TELPRO is not set, so no WebRTC configuration can be built for a call", null);
-            return;
+            return 503;
         }
         final Fields body = ex.bodyLength() == 0 ? Fields.empty() : ex.decodeBody();
         if (body == null)
         {
-            return;
+            return 400; // or 415: decodeBody answered
         }
         final Problems p = new Problems();
         final String channelId = body.optString("channelId", null, p);
@@ -116,7 +124,7 @@ public final class TelapiSurface implements Surface
         {
             ex.respondError(HttpResponseStatus.BAD_REQUEST, "invalid_request",
                 p.size() == 1 ? p.path(0) + " " + p.message(0) : "the request has " + p.size() + " problems", p);
-            return;
+            return 400;
         }
         // No channel yet (an outbound call): the token binds a fresh id the call is then originated with
         // (ARI lets the originator choose the channel id).
@@ -129,30 +137,39 @@ public final class TelapiSurface implements Surface
         out.put("webrtc", g.webrtc());
         ex.responseHeaders().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         ex.respondJson(HttpResponseStatus.CREATED, Json.write(out));
+        return 201;
     }
 
     /** {@code GET /ws/channel?token=}: 401 before the upgrade for a bad token; then {@link ChannelSocket}. */
     private void channel(final HttpExchange ex)
     {
+        final Span span = gateway.telemetry().serverSpan("GET /ws/channel", ex);
+        TelapiTelemetry.end(span, openChannel(ex));
+    }
+
+    /** @return the status answered (101 for an upgrade). */
+    private int openChannel(final HttpExchange ex)
+    {
         final TelapiGateway g = gateway;
         if (g.callTokens() == null)
         {
             ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "auth_unconfigured", "JWT_SECRET is not set", null);
-            return;
+            return 503;
         }
         final TokenCheck<CallTokens.Claims> claims = g.callTokens().verify(ex.query().optString("token", null, new Problems()));
         if (!claims.ok())
         {
             unauthorized(ex, claims);
-            return;
+            return 401;
         }
         if (g.ari() == null)
         {
             ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "ari_unconfigured",
                 "ARI_URL is not set, so no channel can be bridged", null);
-            return;
+            return 503;
         }
-        ex.upgradeToWebSocket(new ChannelSocket(g.hub(), g.ari(), claims.value()));
+        ex.upgradeToWebSocket(new ChannelSocket(g.hub(), g.ari(), g.telemetry(), claims.value()));
+        return ex.responded() && ex.header(HttpHeaderNames.UPGRADE) != null ? 101 : 400;
     }
 
     private static void unauthorized(final HttpExchange ex, final TokenCheck<?> check)

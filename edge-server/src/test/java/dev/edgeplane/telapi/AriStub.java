@@ -53,6 +53,8 @@ final class AriStub implements AutoCloseable
     final Map<String, String> channels = new ConcurrentHashMap<>();
     /** REST calls received, as {@code "METHOD /ari/path?query"}. */
     final List<String> requests = new CopyOnWriteArrayList<>();
+    /** W3C {@code traceparent} headers of the REST calls that carried one. */
+    final List<String> traceparents = new CopyOnWriteArrayList<>();
     final AtomicInteger eventConnects = new AtomicInteger();
     final AtomicInteger refusedAuth = new AtomicInteger();
     private final Set<Channel> eventSockets = ConcurrentHashMap.newKeySet();
@@ -180,6 +182,10 @@ final class AriStub implements AutoCloseable
                 return;
             }
             requests.add(req.method().name() + " " + uri);
+            if (req.headers().get("traceparent") != null)
+            {
+                traceparents.add(req.headers().get("traceparent"));
+            }
             final String path = uri.indexOf('?') < 0 ? uri : uri.substring(0, uri.indexOf('?'));
             if (!path.startsWith("/ari/channels/"))
             {

@@ -34,13 +34,14 @@ class StartupLinesTest
     }
 
     @Test
-    void shouldSayRedisIsNotUsedAndOtelIsNotBuilt()
+    void shouldSayRedisIsNotUsedAndWhereTelemetryGoes()
     {
         final List<String> lines = startupLines(Map.of("REDIS_HOST", "redis.internal", "REDIS_PASSWORD", "redis-pw-77",
             "OTEL_ENABLED", "true"));
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("REDIS_HOST, REDIS_PASSWORD set but not used: Edgeplane keeps this state off-heap")),
             lines.toString());
-        assertTrue(lines.stream().anyMatch(l -> l.contains("OTEL_ENABLED=true but OpenTelemetry export is not built")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("OpenTelemetry: exporting TelAPI traces and metrics over OTLP/HTTP to "
+            + "http://localhost:4318")), lines.toString());
         assertFalse(lines.toString().contains("redis-pw-77"));
         final List<String> quiet = startupLines(Map.of("OTEL_ENABLED", "false"));
         assertFalse(quiet.stream().anyMatch(l -> l.contains("REDIS") || l.contains("OpenTelemetry")), quiet.toString());

@@ -55,9 +55,9 @@ final class EnvCommand implements Callable<Integer>
             out.println("# " + String.join(", ", settings.redisVariablesSet())
                 + ": set but not used; Edgeplane keeps this state off-heap instead of Redis");
         }
-        if (settings.otelEnabled())
+        if (!settings.otelEnabled())
         {
-            out.println("# OTEL_ENABLED=true: OpenTelemetry export is not built in this version; nothing is exported");
+            out.println("# OTEL_ENABLED=false: no OpenTelemetry export");
         }
         out.flush();
         return 0;

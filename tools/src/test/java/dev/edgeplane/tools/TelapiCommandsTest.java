@@ -54,7 +54,7 @@ class TelapiCommandsTest
             export TTS_MEDIA_CACHE_UPLOAD_TOKEN="upload-token-value-abc"
             REDIS_HOST=redis.internal
             DOMAIN_TELPRO=telpro.example.com
-            OTEL_ENABLED=true
+            OTEL_ENABLED=false
             """);
         final Run r = run("env", "--env-file", env.toString());
         assertEquals(0, r.exit, r.err);
@@ -62,7 +62,8 @@ class TelapiCommandsTest
         assertTrue(r.out.contains("JWT_SECRET=**** (set, 20 characters)"), r.out);
         assertTrue(r.out.contains("DOMAIN_TELPRO=telpro.example.com"), r.out);
         assertTrue(r.out.contains("REDIS_HOST: set but not used"), r.out);
-        assertTrue(r.out.contains("OpenTelemetry export is not built"), r.out);
+        assertTrue(r.out.contains("OTEL_ENABLED=false: no OpenTelemetry export"), r.out);
+        assertTrue(r.out.contains("OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318"), r.out);
 
         Files.writeString(env, "OTEL_ENABLED=perhaps\n");
         final Run bad = run("env", "--env-file", env.toString());
