@@ -63,6 +63,12 @@ final class AriStub implements AutoCloseable
 
     AriStub(final String user, final String password, final String app) throws InterruptedException
     {
+        this(user, password, app, 0);
+    }
+
+    /** @param port a fixed port (0: ephemeral). */
+    AriStub(final String user, final String password, final String app, final int port) throws InterruptedException
+    {
         this.user = user;
         this.password = password;
         this.app = app;
@@ -75,7 +81,7 @@ final class AriStub implements AutoCloseable
                     ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 16), new Handler());
                 }
             })
-            .bind("127.0.0.1", 0).sync().channel();
+            .bind("127.0.0.1", port).sync().channel();
     }
 
     int port()
