@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     version = "edgeplane 0.1.0",
     description = "Control-plane edge server for real-time voice and streaming.",
     subcommands = {ServeCommand.class, ConfigCommand.class, SipSimCommand.class, LoadCommand.class, ReferenceServerCommand.class,
-        RelayClientCommand.class, ServicesCommand.class, CommandLine.HelpCommand.class})
+        RelayClientCommand.class, ServicesCommand.class, EnvCommand.class, TlsCheckCommand.class,
+        ChannelBenchCommand.class, CommandLine.HelpCommand.class})
 public final class EdgeplaneCommand implements Runnable
 {
     @CommandLine.Spec

@@ -22,6 +22,8 @@ import dev.edgeplane.server.EdgeRuntime;
 import dev.edgeplane.server.HttpExchange;
 import dev.edgeplane.server.HttpHandler;
 import dev.edgeplane.server.StreamingHandler;
+import dev.edgeplane.telapi.TelapiSettings;
+import dev.edgeplane.telapi.TtsMediaCache;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -78,8 +80,27 @@ public final class MediaHandlers
         {
             throw new UncheckedIOException("cannot open the media store under " + runtime.settings().dataDir(), e);
         }
-        this.tts = new TtsHandler(settings, new PromptSynthesizer(PromptCatalog.load(), store),
+        this.tts = new TtsHandler(settings, new PromptSynthesizer(PromptCatalog.load(), store, mediaCache(runtime)),
             new CallTrace(runtime.journal()));
+    }
+
+    /**
+     * The TTS media cache (seed 000) as a publisher of generated prompts, when
+     * {@code TTS_MEDIA_CACHE_BASE_URL} is set; its client is the TelAPI gateway's (same trust, same token).
+     */
+    private static MediaPublisher mediaCache(final EdgeRuntime runtime)
+    {
+        final TtsMediaCache cache = TtsMediaCache.from(TelapiSettings.from(runtime.settings().environment()));
+        if (cache == null)
+        {
+            return null;
+        }
+        runtime.closeOnShutdown(cache);
+        return (key, wav) ->
+        {
+            final TtsMediaCache.Result r = cache.put(key, wav, "audio/wav");
+            return r.ok() ? null : r.error();
+        };
     }
 
     /**

@@ -60,11 +60,19 @@ public final class PromptSynthesizer
 
     private final PromptCatalog catalog;
     private final MediaStore store;
+    private final MediaPublisher publisher;
 
     public PromptSynthesizer(final PromptCatalog catalog, final MediaStore store)
     {
+        this(catalog, store, null);
+    }
+
+    /** @param publisher also receives every prompt stored (the TTS media cache), or null. */
+    public PromptSynthesizer(final PromptCatalog catalog, final MediaStore store, final MediaPublisher publisher)
+    {
         this.catalog = catalog;
         this.store = store;
+        this.publisher = publisher;
     }
 
     public PromptCatalog catalog()
@@ -108,6 +116,13 @@ public final class PromptSynthesizer
                         if (problem != null)
                         {
                             failed.add(new Failure(key, problem));
+                            continue;
+                        }
+                        final String unpublished = publisher == null ? null : publisher.publish(key, audio);
+                        if (unpublished != null)
+                        {
+                            failed.add(new Failure(key, "stored on this node but not published to the TTS media cache "
+                                + "(regenerate with force=1): " + unpublished));
                             continue;
                         }
                         generated.add(key);
