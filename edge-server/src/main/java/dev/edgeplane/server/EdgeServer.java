@@ -24,7 +24,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -88,6 +87,7 @@ public final class EdgeServer implements AutoCloseable
         try
         {
             Files.createDirectories(settings.dataDir());
+            closeables.add(DataDirectoryLock.acquire(settings.dataDir())); // released last
             final Database database = Database.open(DatabaseSettings.fromEnvironment(settings.environment(), settings.dataDir()));
             closeables.add(database);
             final Journal journal = Journal.open(settings.dataDir().resolve("journal"),
@@ -239,10 +239,8 @@ public final class EdgeServer implements AutoCloseable
                         .addLast("edge", connection);
                 }
             });
-        if (transport.supportsReusePort())
-        {
-            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
-        }
+        // No SO_REUSEPORT: a second instance on the same port must fail to bind, not silently split the
+        // traffic (and with it CAC and idempotency state) with this one.
         final int port = settings.port(listener.kind());
         try
         {

@@ -37,12 +37,6 @@ public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class);
     }
 
-    /** @return true when SO_REUSEPORT can be set (epoll only). */
-    public boolean supportsReusePort()
-    {
-        return "epoll".equals(name);
-    }
-
     public EventLoopGroup newGroup(final int threads, final String threadPrefix)
     {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadPrefix, true), ioHandler);
