@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * postmaster is shut down before the new one starts. {@link #stop()} is a fast shutdown; {@code start(sameDir,
  * samePort)} afterwards brings the same data back under the same URL.
  *
- * <p>Unlike zonky's test defaults, {@code synchronous_commit} is on: the journal deletes segments once PostgreSQL has
- * committed them, so a commit must really be durable.
+ * <p>Unlike zonky's test defaults, {@code fsync} and {@code synchronous_commit} are on: the journal deletes segments
+ * once PostgreSQL has committed them, so a commit must really be durable.
  *
  * <p>A JVM shutdown hook stops the server if the process exits without calling {@link #stop()}.
  *
@@ -129,6 +129,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable
             .setRegisterShutdownHook(false)
             .setServerConfig("listen_addresses", "localhost")
             .setServerConfig("synchronous_commit", "on")
+            // zonky starts postgres with -F (fsync off); a commit the journal trusts must reach the disk.
+            .setServerConfig("fsync", "on")
             .setServerConfig("max_connections", "100");
         serverConfig.forEach(builder::setServerConfig);
 

@@ -59,6 +59,25 @@ class EmbeddedPostgresServerTest
         }
     }
 
+    /** The journal releases segments once PostgreSQL committed them: the server's own cluster must fsync. */
+    @Test
+    void shouldRunWithFsyncAndSynchronousCommitOn(@TempDir final Path cluster) throws Exception
+    {
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(cluster, 0);
+             Connection c = DriverManager.getConnection(server.jdbcUrl());
+             Statement s = c.createStatement())
+        {
+            for (final String setting : new String[] {"fsync", "synchronous_commit"})
+            {
+                try (ResultSet r = s.executeQuery("SHOW " + setting))
+                {
+                    r.next();
+                    assertEquals("on", r.getString(1), setting);
+                }
+            }
+        }
+    }
+
     @Test
     void shouldRefuseSecondServerOnDirectoryInUse() throws Exception
     {
