@@ -28,13 +28,17 @@ final class CallEnd
     static long finish(final ControlPlane cp, final ShardWriter shard, final String callId, final CallEntry entry,
         final String cause, final long now, final String dialogState, final String dialogCause)
     {
-        if (dialogState != null)
-        {
-            cp.trace.dialog(callId, entry.accountId, dialogState, dialogCause);
-        }
         if (entry.admitted)
         {
             cp.ledger(shard).release(entry.accountId, entry.direction);
+        }
+        if (dialogState != null)
+        {
+            // The release travels in the dialog event's trace record (one write-behind row for both).
+            cp.trace.dialog(callId, entry.accountId, dialogState, dialogCause, entry.direction, entry.admitted ? cause : null);
+        }
+        else if (entry.admitted)
+        {
             cp.trace.cacEnd(callId, entry.accountId, entry.direction, cause);
         }
         final Map<String, Object> record = new LinkedHashMap<>();

@@ -171,13 +171,20 @@ final class OperatorHandlers
                 {
                     while (rs.next())
                     {
-                        final Map<String, Object> e = new LinkedHashMap<>();
-                        e.put("seq", (long)events.size() + 1);
-                        e.put("ts", rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toString());
-                        e.put("kind", rs.getString(2));
+                        final String ts = rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toString();
                         final byte[] detail = rs.getString(3).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                        e.put("detail", Json.parse(detail, 0, detail.length));
-                        events.add(e);
+                        @SuppressWarnings("unchecked")
+                        final Map<String, Object> stored = (Map<String, Object>)Json.parse(detail, 0, detail.length);
+                        // A stored event may carry the one just before or after it (CAC with the decision or dialog).
+                        for (final Map.Entry<String, Object> event : CallTrace.expand(rs.getString(2), stored))
+                        {
+                            final Map<String, Object> e = new LinkedHashMap<>();
+                            e.put("seq", (long)events.size() + 1);
+                            e.put("ts", ts);
+                            e.put("kind", event.getKey());
+                            e.put("detail", event.getValue());
+                            events.add(e);
+                        }
                     }
                 }
                 if (events.isEmpty())

@@ -203,7 +203,7 @@ final class PresenceHandler implements HttpHandler
                 entry.state = CallEntry.EARLY;
             }
             cp.calls.put(callId, entry);
-            seq = cp.trace.dialog(callId, entry.accountId, state, cause);
+            seq = cp.trace.dialog(callId, entry.accountId, state, cause, entry.direction, null);
         }
         cp.trace.journal().whenDurable(seq, () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT));
     }

@@ -60,7 +60,7 @@ final class RouteHandler implements HttpHandler
             // Unknown caller with no account involved: nothing to admit or remember; the answer is a
             // pure function of the configuration, so a retry gets the same one.
             final byte[] body = decision.render(BUFFER.get());
-            final long seq = cp.trace.decision(callId, null, decision, from, to, sourceIp);
+            final long seq = cp.trace.decision(callId, null, decision, from, to, sourceIp, -1, false, (byte)0);
             cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, body));
             return;
         }
@@ -97,7 +97,6 @@ final class RouteHandler implements HttpHandler
             {
                 decision = decision.overCapacity();
             }
-            cp.trace.cac(callId, decision.accountId(), admitted, decided.account().maxChannels(), decided.direction());
         }
         final byte[] body = decision.render(cp.buffer(shard));
 
@@ -113,7 +112,9 @@ final class RouteHandler implements HttpHandler
         record.decision = body;
         cp.calls.put(callId, record);
 
-        final long seq = cp.trace.decision(callId, decision.accountId(), decision, from, to, sourceIp);
+        // The CAC verdict travels in the decision's trace record (one write-behind row for both).
+        final long seq = cp.trace.decision(callId, decision.accountId(), decision, from, to, sourceIp,
+            decided.needsChannel() ? decided.account().maxChannels() : -1, admitted, decided.direction());
         cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, body));
     }
 }
