@@ -1,9 +1,7 @@
 package dev.edgeplane.controlplane;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-import dev.edgeplane.codec.Json;
 import dev.edgeplane.codec.JsonBuffer;
 
 /**
@@ -170,23 +168,6 @@ final class TraceRecord
         int detailLength()
         {
             return bytes.length - detailOffset;
-        }
-
-        /** @return the event as the JSON object the live monitor ({@code /debug}) sends. */
-        byte[] toJson()
-        {
-            final ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + 64);
-            final String head = "{\"call_id\":" + quote(callId()) + (accountIdLength == 0 ? "" : ",\"account_id\":" + quote(accountId()))
-                + ",\"ts\":" + ts + ",\"kind\":" + quote(kind()) + ",\"detail\":";
-            out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
-            out.write(bytes, detailOffset, detailLength());
-            out.write('}');
-            return out.toByteArray();
-        }
-
-        private static String quote(final String s)
-        {
-            return new String(Json.write(s), StandardCharsets.UTF_8);
         }
     }
 }
