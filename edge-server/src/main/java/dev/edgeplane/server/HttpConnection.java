@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 
 
 
@@ -280,8 +281,18 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
             return;
         }
 
+        final HttpVersion version = request.protocolVersion();
+        if (version.majorVersion() != 1 || version.minorVersion() > 1)
+        {
+            fatal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "http_version_not_supported",
+                "this server speaks HTTP/1.1 and HTTP/1.0, not " + version.text());
+            return;
+        }
+        originForm(request);
         keepAlive = HttpUtil.isKeepAlive(request) && !runtime.draining();
-        switch (routes.match(request.method().name(), request.uri(), exchange.match))
+        // HEAD is answered wherever GET is (RFC 9110 §9.3.2): the GET route runs, the body is not sent.
+        exchange.head = request.method() == HttpMethod.HEAD;
+        switch (routes.match(exchange.head ? "GET" : request.method().name(), request.uri(), exchange.match))
         {
             case FOUND:
                 break;
@@ -370,6 +381,27 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
             sink = null;
             s.onAbort();
         }
+    }
+
+    /**
+     * Rewrites an absolute-form target ({@code http://host/path?q}, RFC 9112 §3.2.2, which a server must
+     * accept) to origin form, so routing sees the path.
+     */
+    private static void originForm(final HttpRequest request)
+    {
+        final String uri = request.uri();
+        final int scheme = uri.startsWith("http://") || uri.startsWith("HTTP://") ? 7
+            : uri.startsWith("https://") || uri.startsWith("HTTPS://") ? 8 : -1;
+        if (scheme < 0)
+        {
+            return;
+        }
+        int end = scheme;
+        while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?')
+        {
+            end++;
+        }
+        request.setUri(end == uri.length() ? "/" : uri.charAt(end) == '?' ? "/" + uri.substring(end) : uri.substring(end));
     }
 
     private static String path(final HttpRequest request)
@@ -519,7 +551,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         // The answer is encoded here in one buffer and written from the first handler's context, past
         // the response encoder (which only the 100-continue and WebSocket handshake answers use).
         final ByteBuf response = ResponseHead.encode(ctx.alloc(), status, contentType, content, ex.responseHeaders(),
-            ex.requestId(), !keepAlive);
+            ex.requestId(), !keepAlive, ex.head);
 
         final Route route = ex.route;
         if (route != null)

@@ -55,6 +55,8 @@ public final class HttpExchange implements Runnable, ShardTask
     private volatile boolean responded;
     /** The shard command handed over by {@link #offer}; this exchange is what the shard runs. */
     private ShardTask shardTask;
+    /** The request is a HEAD: answered like the GET, without the body. */
+    boolean head;
     /** When the current request was handed to a shard (0: it was not); see the connection's deadline. */
     long shardOfferNanos;
 
@@ -84,6 +86,7 @@ public final class HttpExchange implements Runnable, ShardTask
         this.responseHeaders.clear();
         this.responded = false;
         this.shardOfferNanos = 0;
+        this.head = false;
     }
 
     void appendBody(final io.netty.buffer.ByteBuf content)

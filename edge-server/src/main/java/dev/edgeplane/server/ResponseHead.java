@@ -37,10 +37,11 @@ final class ResponseHead
      * @param contentType null for none.
      * @param extra       headers a handler added (may be empty).
      * @param close       adds {@code Connection: close}.
+     * @param headOnly      the answer to a HEAD: the headers of the body, not the body.
      * @return the encoded answer; the caller writes it (and so releases it).
      */
     static ByteBuf encode(final ByteBufAllocator alloc, final HttpResponseStatus status, final AsciiString contentType,
-        final byte[] content, final HttpHeaders extra, final String requestId, final boolean close)
+        final byte[] content, final HttpHeaders extra, final String requestId, final boolean close, final boolean headOnly)
     {
         final ByteBuf out = alloc.buffer(192 + content.length);
         out.writeBytes(statusLine(status));
@@ -79,7 +80,10 @@ final class ResponseHead
             out.writeBytes(CONNECTION_CLOSE);
         }
         out.writeBytes(CRLF);
-        out.writeBytes(content);
+        if (!headOnly)
+        {
+            out.writeBytes(content);
+        }
         return out;
     }
 

@@ -296,6 +296,42 @@ public class HttpErrorContractTest
         assertError(404, "not_found", TestServers.get(telapi, "/test/events/chunk-bad-1"));
     }
 
+    /** RFC 9110 §9.3.2: HEAD wherever GET is served, with the GET's headers and no body. */
+    @Test
+    void shouldAnswerHeadLikeGetWithoutTheBody() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("HEAD /test/owned-shards HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            final String all = new String(raw.socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(all.startsWith("HTTP/1.1 200 OK\r\n"), all);
+            assertTrue(all.matches("(?s).*content-length: [1-9][0-9]*\r\n.*"), all);
+            assertTrue(all.endsWith("\r\n\r\n"), "no body after the head: " + all);
+        }
+    }
+
+    /** RFC 9112 §3.2.2: a server accepts the absolute form of the request target. */
+    @Test
+    void shouldRouteAnAbsoluteFormTarget() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("GET http://edge.example:3001/test/owned-shards HTTP/1.1\r\nHost: edge.example\r\n\r\n");
+            assertEquals(200, raw.read().status());
+        }
+    }
+
+    @Test
+    void shouldRefuseOtherHttpVersionsWith505() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            raw.send("GET /test/owned-shards HTTP/1.2\r\nHost: t\r\n\r\n");
+            assertError(505, "http_version_not_supported", raw.read());
+            assertTrue(raw.closedByServer());
+        }
+    }
+
     @Test
     void shouldAnswerHttp10WithoutKeepAliveAndClose() throws Exception
     {
