@@ -61,7 +61,22 @@ final class AuthHandler implements HttpHandler
         final String qop = Requests.text(f, "qop", false, p);
         final String cnonce = Requests.text(f, "cnonce", false, p);
         final String nc = Requests.text(f, "nc", false, p);
-        final String sourceIp = Requests.text(f, "sourceIp", false, p);
+        // sourceIp is optional (SPEC-control-plane.md), but when given it must be a literal address, and
+        // bans count its canonical form: ::ffff:192.0.2.1 is 192.0.2.1, one address, one counter.
+        final String sourceText = Requests.text(f, "sourceIp", false, p);
+        String sourceIp = null;
+        if (sourceText != null && !sourceText.isEmpty())
+        {
+            final IpBlock address = IpBlock.address(sourceText);
+            if (address == null)
+            {
+                p.add("sourceIp", "must be a literal IPv4 or IPv6 address (no leading zeros, zone id or spaces)");
+            }
+            else
+            {
+                sourceIp = address.text();
+            }
+        }
         final boolean wantHa1 = f.optBoolean("wantHa1", false, p);
         final DigestAlgorithm algorithm = DigestAlgorithm.parse(algorithmName);
         if (algorithm == null)

@@ -172,6 +172,22 @@ class ControlPlaneTest
         assertOk(cp.auth(ControlPlaneFixture.digest(DigestAlgorithm.MD5, "1001", "pw-1001", "b5", "00000001", "c", "auth"), "192.0.2.100"));
     }
 
+    /** Spellings of one address share one failure counter; a spelling that is not an address is a 400. */
+    @Test
+    void shouldCountEverySpellingOfAnAddressAsOne() throws Exception
+    {
+        cp.auth(ControlPlaneFixture.digest(DigestAlgorithm.MD5, "1001", "bad", "s1", "00000001", "c", "auth"), "198.51.100.77");
+        cp.auth(ControlPlaneFixture.digest(DigestAlgorithm.MD5, "1001", "bad", "s2", "00000001", "c", "auth"), "::ffff:198.51.100.77");
+        final Map<String, Object> third = TestServers.json(cp.auth(
+            ControlPlaneFixture.digest(DigestAlgorithm.MD5, "1001", "bad", "s3", "00000001", "c", "auth"), "::FFFF:c633:644d").body());
+        assertEquals(600L, third.get("blacklist"), "three spellings of 198.51.100.77 are three failures of one address");
+        for (final String bypass : new String[] {"198.051.100.77", " 198.51.100.77", "fe80::1%eth0", "198.51.100.77/32", "host.example"})
+        {
+            assertInvalid(cp.auth(ControlPlaneFixture.digest(DigestAlgorithm.MD5, "1001", "pw-1001", "s4", "00000001", "c", "auth"),
+                bypass), "sourceIp");
+        }
+    }
+
     @Test
     void shouldAnswer400ForMalformedAuthRequests() throws Exception
     {
