@@ -16,15 +16,10 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
-
-
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-
-
-
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -390,8 +385,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
     private static void originForm(final HttpRequest request)
     {
         final String uri = request.uri();
-        final int scheme = uri.startsWith("http://") || uri.startsWith("HTTP://") ? 7
-            : uri.startsWith("https://") || uri.startsWith("HTTPS://") ? 8 : -1;
+        final int scheme = uri.regionMatches(true, 0, "http://", 0, 7) ? 7
+            : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
         if (scheme < 0)
         {
             return;

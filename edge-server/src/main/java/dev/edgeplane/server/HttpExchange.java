@@ -238,6 +238,10 @@ public final class HttpExchange implements Runnable, ShardTask
     {
         final ShardTask task = shardTask;
         shardTask = null;
+        if (task == null)
+        {
+            return; // nothing handed over: the command already ran from an earlier hand-off of this exchange
+        }
         try
         {
             task.execute();

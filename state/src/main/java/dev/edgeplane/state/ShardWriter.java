@@ -70,7 +70,7 @@ public final class ShardWriter implements Runnable
             rejected.incrementAndGet();
             return false;
         }
-        if (!lane.busy && queue.isEmpty() && loop.inEventLoop())
+        if (loop.inEventLoop() && !lane.busy && queue.isEmpty()) // lane is read only by its own loop
         {
             lane.busy = true;
             try
