@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 
 import dev.edgeplane.codec.RouteTable;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;

@@ -5,7 +5,6 @@ import static dev.edgeplane.controlplane.ControlPlaneFixture.DOMAIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -24,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.edgeplane.persistence.testing.TestPostgres;
 import dev.edgeplane.server.EdgeServer;
+import dev.edgeplane.server.RawWebSocket;
 import dev.edgeplane.server.SurfaceKind;
 import dev.edgeplane.server.TestServers;
 import org.junit.jupiter.api.AfterAll;
@@ -164,34 +164,7 @@ class DebugMonitorTest
             }
 
             // Now read: the 101, then text frames, then the server's close frame with 1008.
-            final DataInputStream in = new DataInputStream(slow.getInputStream());
-            int matched = 0;
-            while (matched < 4)
-            {
-                final int c = in.read();
-                matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
-            }
-            int closeCode = -1;
-            while (closeCode < 0)
-            {
-                final int b0 = in.readUnsignedByte();
-                final int b1 = in.readUnsignedByte();
-                long len = b1 & 0x7F;
-                if (len == 126)
-                {
-                    len = in.readUnsignedShort();
-                }
-                else if (len == 127)
-                {
-                    len = in.readLong();
-                }
-                final byte[] payload = new byte[(int)len];
-                in.readFully(payload);
-                if ((b0 & 0x0F) == 0x8)
-                {
-                    closeCode = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
-                }
-            }
+            final int closeCode = RawWebSocket.readUntilClose(slow.getInputStream()).code();
             assertEquals(1008, closeCode, "a watcher that cannot keep up is dropped with policy violation");
         }
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -28,6 +27,7 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import dev.edgeplane.persistence.testing.TestPostgres;
 import dev.edgeplane.server.EdgeServer;
+import dev.edgeplane.server.RawWebSocket;
 import dev.edgeplane.server.SurfaceKind;
 import dev.edgeplane.server.TestServers;
 import org.junit.jupiter.api.AfterAll;
@@ -302,36 +302,9 @@ class ChannelGatewayTest
             assertTrue(fast.saw("\"seq\":" + (batches * perBatch - 1) + ","));
 
             // The slow browser: the 101, some frames, then the server's close frame with 1008.
-            final DataInputStream in = new DataInputStream(slow.getInputStream());
-            int matched = 0;
-            while (matched < 4)
-            {
-                final int c = in.read();
-                matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
-            }
-            int closeCode = -1;
-            int frames = 0;
-            while (closeCode < 0)
-            {
-                final int b0 = in.readUnsignedByte();
-                final int b1 = in.readUnsignedByte();
-                long len = b1 & 0x7F;
-                if (len == 126)
-                {
-                    len = in.readUnsignedShort();
-                }
-                else if (len == 127)
-                {
-                    len = in.readLong();
-                }
-                final byte[] payload = new byte[(int)len];
-                in.readFully(payload);
-                frames++;
-                if ((b0 & 0x0F) == 0x8)
-                {
-                    closeCode = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
-                }
-            }
+            final RawWebSocket.Closed closed = RawWebSocket.readUntilClose(slow.getInputStream());
+            final int closeCode = closed.code();
+            final int frames = closed.frames();
             assertEquals(1008, closeCode, "a browser that cannot keep up is dropped with policy violation");
             assertTrue(frames < batches * perBatch, "the slow browser did not get everything: " + frames);
         }
