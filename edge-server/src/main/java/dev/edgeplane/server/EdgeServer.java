@@ -27,7 +27,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
@@ -231,12 +230,7 @@ public final class EdgeServer implements AutoCloseable
                 protected void initChannel(final SocketChannel ch)
                 {
                     connections.add(ch);
-                    final HttpConnection connection = new HttpConnection(listener);
-                    ch.pipeline()
-                        .addLast("raw", connection.rawWatcher())
-                        .addLast("decoder", connection.requestDecoder())
-                        .addLast("encoder", new HttpResponseEncoder())
-                        .addLast("edge", connection);
+                    ch.pipeline().addLast("http", new HttpConnection(listener));
                 }
             });
         // No SO_REUSEPORT: a second instance on the same port must fail to bind, not silently split the

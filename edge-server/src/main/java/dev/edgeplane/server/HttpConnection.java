@@ -1,33 +1,24 @@
 package dev.edgeplane.server;
 
 import java.net.SocketAddress;
-import java.util.ArrayDeque;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 import dev.edgeplane.codec.RouteTable;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -35,13 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state of one HTTP/1.1 connection: routing, bounded body aggregation, one request in flight
- * at a time (pipelined requests queue behind it and are answered in order), timeouts, and response
- * writing with one flush per read batch.
+ * One HTTP/1.1 connection, the only handler in its pipeline until a WebSocket upgrade: it parses the
+ * inbound bytes itself ({@link RequestParser}), routes, aggregates or streams the body within bounds,
+ * answers one request at a time (pipelined requests wait in the inbound buffer and are answered in
+ * order), enforces the timeouts, and writes each answer as one encoded buffer ({@link ResponseHead})
+ * with one flush per read batch.
  *
- * <p>Two handlers share this state: {@link #rawWatcher()} sits before {@code HttpServerCodec} and
- * sees raw bytes (to time a request from its first byte, and to discard input after a fatal error);
- * this handler sits after the codec.
+ * <p>Bounds: at most {@link #BUFFERED_INPUT_BYTES} of unparsed input (pipelined requests) is held
+ * before the connection stops reading; no further request is started while the socket is not writable
+ * (a client that sends and never reads stops being read at the channel's high-water mark).
  *
  * <p>Threading: confined to the channel's event loop, except {@link HttpExchange#respond} which hops
  * onto it. One periodic tick per connection enforces both the idle and the request timeout, so no
@@ -53,6 +46,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
     /** How long a connection we are closing keeps reading (and dropping) so the client sees our answer. */
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Unparsed input held while a request is in flight or the socket is not writable, before reading stops. */
+    static final int BUFFERED_INPUT_BYTES = 64 * 1024;
+    private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(
+        Unpooled.directBuffer(32).writeBytes("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII))).asReadOnly();
+    private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     private enum State
     {
@@ -68,7 +66,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         IN_FLIGHT,
         /** Fatal: answer written, output shut, input dropped until the peer closes or the linger ends. */
         CLOSING,
-        /** Switched to WebSocket: frames pass through to the session handler after this one. */
+        /** Switched to WebSocket: bytes pass through to the frame decoder after this handler. */
         UPGRADED
     }
 
@@ -76,16 +74,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
     private final EdgeRuntime runtime;
     private final RouteTable<Route> routes;
     private final HttpExchange exchange;
-    private final ArrayDeque<Object> pipelined = new ArrayDeque<>(4);
-    private final RawWatcher rawWatcher = new RawWatcher();
-    private final RequestDecoder requestDecoder;
+    private final RequestParser parser;
 
     private ChannelHandlerContext ctx;
+    /** Input not parsed yet (the rest of a head, pipelined requests); null when there is none. */
+    private ByteBuf input;
     private State state = State.IDLE;
     private boolean keepAlive;
     private boolean inRead;
     private boolean flushPending;
-    private boolean drainingPipelined;
+    private boolean parsing;
+    private boolean readingPaused;
     private long requestStartNanos;
     private boolean requestStarted;
     private long lastActivityNanos;
@@ -100,23 +99,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         this.runtime = listener.runtime();
         this.routes = listener.routes();
         this.exchange = new HttpExchange(this, runtime);
-        final EdgeSettings settings = listener.settings();
-        this.requestDecoder = new RequestDecoder(new HttpDecoderConfig()
-            .setMaxInitialLineLength(settings.maxInitialLineBytes())
-            .setMaxHeaderSize(settings.maxHeaderBytes())
-            .setMaxChunkSize(64 * 1024));
-    }
-
-    /** @return the request decoder to place after {@link #rawWatcher()}. */
-    RequestDecoder requestDecoder()
-    {
-        return requestDecoder;
-    }
-
-    /** @return the handler to place first, before the request decoder. */
-    RawWatcher rawWatcher()
-    {
-        return rawWatcher;
+        this.parser = new RequestParser(listener.settings().maxInitialLineBytes(), listener.settings().maxHeaderBytes());
     }
 
     boolean inEventLoop()
@@ -162,13 +145,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         if (state == State.IN_FLIGHT)
         {
             runtime.requestFinished();
+        }
+        if (state != State.UPGRADED)
+        {
             state = State.CLOSING;
         }
-        Object msg;
-        while ((msg = pipelined.poll()) != null)
-        {
-            ReferenceCountUtil.release(msg);
-        }
+        releaseInput();
         ctx.fireChannelInactive();
     }
 
@@ -180,15 +162,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
             ctx.fireChannelRead(msg);
             return;
         }
-        inRead = true;
-        if (state == State.IN_FLIGHT || !pipelined.isEmpty())
+        if (state == State.CLOSING || !(msg instanceof ByteBuf bytes))
         {
-            pipelined.add(msg);
-            // Bound the backlog: stop reading until the request in flight is answered.
-            ctx.channel().config().setAutoRead(false);
+            ReferenceCountUtil.release(msg);
             return;
         }
-        process(msg);
+        lastActivityNanos = System.nanoTime();
+        inRead = true;
+        input = input == null ? bytes : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), input, bytes);
+        parse();
     }
 
     @Override
@@ -201,6 +183,16 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
             ctx.flush();
         }
         ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        if (ctx.channel().isWritable() && state == State.IDLE)
+        {
+            parse(); // a request held back while the client was not reading its answers
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -218,85 +210,91 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         ctx.close();
     }
 
-    private void process(final Object msg)
+    /**
+     * Parses and handles what the input holds, until it runs out, a request is in flight, or the
+     * socket stops being writable. Never re-entered: an answer written from inside it lets the loop
+     * go on to the next pipelined request.
+     */
+    private void parse()
     {
+        if (parsing)
+        {
+            return;
+        }
+        parsing = true;
         try
         {
-            if (msg instanceof HttpRequest request)
+            while (state != State.IN_FLIGHT && state != State.CLOSING && state != State.UPGRADED)
             {
-                onRequestHead(request);
-            }
-            if (msg instanceof HttpContent content)
-            {
-                onContent(content);
+                if (state == State.IDLE && !parser.midRequest())
+                {
+                    if (input == null || !input.isReadable() || !ctx.channel().isWritable())
+                    {
+                        break;
+                    }
+                    if (!requestStarted)
+                    {
+                        requestStarted = true;
+                        requestStartNanos = System.nanoTime();
+                    }
+                }
+                final ByteBuf in = input != null ? input : Unpooled.EMPTY_BUFFER;
+                final int result = parser.next(in);
+                if (result == RequestParser.NEED_MORE)
+                {
+                    break;
+                }
+                switch (result)
+                {
+                    case RequestParser.HEAD -> onHead(parser.head());
+                    case RequestParser.DATA -> onData(in, parser.dataIndex(), parser.dataLength());
+                    case RequestParser.END -> onEnd();
+                    default -> onMalformed();
+                }
             }
         }
         finally
         {
-            ReferenceCountUtil.release(msg);
+            parsing = false;
+        }
+        if (input != null && !input.isReadable())
+        {
+            releaseInput();
+        }
+        final boolean hold = input != null && input.readableBytes() > BUFFERED_INPUT_BYTES && state != State.CLOSING;
+        if (hold != readingPaused && state != State.UPGRADED)
+        {
+            readingPaused = hold;
+            ctx.channel().config().setAutoRead(!hold);
         }
     }
 
-    private void onRequestHead(final HttpRequest request)
+    private void releaseInput()
     {
-        if (state == State.CLOSING)
+        if (input != null)
         {
-            return;
+            input.release();
+            input = null;
         }
-        if (!requestStarted)
-        {
-            requestStarted = true;
-            requestStartNanos = System.nanoTime();
-        }
-        exchange.begin(request, RequestIds.fromClient(request.headers().get(X_REQUEST_ID)), requestStartNanos);
+    }
 
-        if (request.decoderResult().isFailure())
-        {
-            final Throwable cause = request.decoderResult().cause();
-            if (cause instanceof RequestDecoder.LengthAndChunked)
-            {
-                fatal(HttpResponseStatus.BAD_REQUEST, "bad_request",
-                    "a request with both Content-Length and Transfer-Encoding is refused (RFC 9112 section 6.1)");
-            }
-            else if (cause instanceof TooLongHttpHeaderException)
-            {
-                fatal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "header_too_large",
-                    "request headers exceed " + listener.settings().maxHeaderBytes() + " bytes");
-            }
-            else if (cause instanceof TooLongHttpLineException || cause instanceof TooLongFrameException)
-            {
-                fatal(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
-                    "request line exceeds " + listener.settings().maxInitialLineBytes() + " bytes");
-            }
-            else
-            {
-                fatal(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request");
-            }
-            return;
-        }
-
-        final HttpVersion version = request.protocolVersion();
-        if (version.majorVersion() != 1 || version.minorVersion() > 1)
-        {
-            fatal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "http_version_not_supported",
-                "this server speaks HTTP/1.1 and HTTP/1.0, not " + version.text());
-            return;
-        }
-        originForm(request);
-        keepAlive = HttpUtil.isKeepAlive(request) && !runtime.draining();
+    private void onHead(final RequestHead head)
+    {
+        exchange.begin(head, RequestIds.fromClient(head.header(X_REQUEST_ID)), requestStartNanos);
+        keepAlive = head.keepAlive() && !runtime.draining();
         // HEAD is answered wherever GET is (RFC 9110 §9.3.2): the GET route runs, the body is not sent.
-        exchange.head = request.method() == HttpMethod.HEAD;
-        switch (routes.match(exchange.head ? "GET" : request.method().name(), request.uri(), exchange.match))
+        exchange.head = "HEAD".equals(head.method);
+        switch (routes.match(exchange.head ? "GET" : head.method, head.uri, exchange.match))
         {
             case FOUND:
                 break;
             case NOT_FOUND:
-                answerEarly(HttpResponseStatus.NOT_FOUND, "not_found", "no route for " + request.method() + " " + path(request));
+                answerEarly(HttpResponseStatus.NOT_FOUND, "not_found", "no route for " + head.method + " " + path(head.uri));
                 return;
             case METHOD_NOT_ALLOWED:
                 exchange.responseHeaders().set(HttpHeaderNames.ALLOW, exchange.match.allow());
                 answerEarly(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-                    request.method() + " is not allowed here; allowed: " + exchange.match.allow());
+                    head.method + " is not allowed here; allowed: " + exchange.match.allow());
                 return;
             default:
                 answerEarly(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed request path");
@@ -305,7 +303,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
 
         final Route route = exchange.match.handler();
         exchange.route = route;
-        final long declared = HttpUtil.getContentLength(request, -1L);
+        final long declared = head.chunked ? -1 : Math.max(0, head.contentLength);
         if (declared > route.maxBodyBytes())
         {
             fatal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
@@ -324,9 +322,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         {
             state = State.READING_BODY;
         }
-        if (HttpUtil.is100ContinueExpected(request))
+        if (head.expectContinue && head.http11() && declared != 0)
         {
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE), ctx.voidPromise());
+            ctx.writeAndFlush(CONTINUE.duplicate(), ctx.voidPromise());
         }
     }
 
@@ -377,129 +375,109 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         }
     }
 
-    /**
-     * Rewrites an absolute-form target ({@code http://host/path?q}, RFC 9112 §3.2.2, which a server must
-     * accept) to origin form, so routing sees the path.
-     */
-    private static void originForm(final HttpRequest request)
+    private static String path(final String uri)
     {
-        final String uri = request.uri();
-        final int scheme = uri.regionMatches(true, 0, "http://", 0, 7) ? 7
-            : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
-        if (scheme < 0)
-        {
-            return;
-        }
-        int end = scheme;
-        while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?')
-        {
-            end++;
-        }
-        request.setUri(end == uri.length() ? "/" : uri.charAt(end) == '?' ? "/" + uri.substring(end) : uri.substring(end));
-    }
-
-    private static String path(final HttpRequest request)
-    {
-        final String uri = request.uri();
         final int q = uri.indexOf('?');
         final String path = q < 0 ? uri : uri.substring(0, q);
         return path.length() > 200 ? path.substring(0, 200) + "…" : path;
     }
 
-    private void onContent(final HttpContent content)
+    private void onData(final ByteBuf in, final int index, final int length)
     {
-        if (content.decoderResult().isFailure())
-        {
-            // A malformed chunk (bad size, missing CRLF) is not the end of the body: nothing of this
-            // request is acted on, and the rest of the stream cannot be framed.
-            if (state == State.READING_BODY || state == State.STREAMING)
-            {
-                abortStream();
-                fatal(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed chunked body");
-                return;
-            }
-            if (state == State.SKIPPING_BODY)
-            {
-                ctx.close(); // already answered; the rest cannot be framed
-                return;
-            }
-        }
-        if (state == State.STREAMING)
-        {
-            onStreamedContent(content);
-            return;
-        }
         if (state == State.READING_BODY)
         {
-            final ByteBuf data = content.content();
-            if (exchange.bodyLength + data.readableBytes() > exchange.route.maxBodyBytes())
+            if (exchange.bodyLength + length > exchange.route.maxBodyBytes())
             {
                 fatal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
                     "body exceeds the limit of " + exchange.route.maxBodyBytes() + " bytes for this route");
                 return;
             }
-            if (data.isReadable())
-            {
-                exchange.appendBody(data);
-            }
+            exchange.appendBody(in, index, length);
         }
-        if (content instanceof LastHttpContent)
+        else if (state == State.STREAMING)
         {
-            requestStarted = false;
-            if (state == State.READING_BODY)
+            streamed += length;
+            if (streamed > exchange.route.maxBodyBytes())
             {
-                state = State.IN_FLIGHT;
-                dispatch();
+                abortStream();
+                fatal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                    "body exceeds the limit of " + exchange.route.maxBodyBytes() + " bytes for this route");
+                return;
             }
-            else if (state == State.SKIPPING_BODY)
+            try
             {
-                state = State.IDLE;
+                sink.onData(in.slice(index, length));
+            }
+            catch (final Exception e)
+            {
+                streamFailed(e);
             }
         }
     }
 
-    private void onStreamedContent(final HttpContent content)
+    private void onEnd()
     {
-        final ByteBuf data = content.content();
-        streamed += data.readableBytes();
-        if (streamed > exchange.route.maxBodyBytes())
+        requestStarted = false;
+        switch (state)
         {
-            abortStream();
-            fatal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-                "body exceeds the limit of " + exchange.route.maxBodyBytes() + " bytes for this route");
-            return;
-        }
-        try
-        {
-            if (data.isReadable())
-            {
-                sink.onData(data);
-            }
-            if (content instanceof LastHttpContent)
-            {
-                requestStarted = false;
+            case READING_BODY:
+                state = State.IN_FLIGHT;
+                dispatch();
+                break;
+            case STREAMING:
                 state = State.IN_FLIGHT;
                 final BodySink done = sink;
                 sink = null;
                 runtime.requestStarted();
-                done.onEnd(exchange);
-            }
+                try
+                {
+                    done.onEnd(exchange);
+                }
+                catch (final Exception e)
+                {
+                    streamFailed(e);
+                }
+                break;
+            case SKIPPING_BODY:
+                state = State.IDLE;
+                break;
+            default:
+                break;
         }
-        catch (final Exception e)
+    }
+
+    private void streamFailed(final Exception e)
+    {
+        LOG.error("streaming handler for {} {} failed (request {})", exchange.route.method(), exchange.route.pattern(),
+            exchange.requestId(), e);
+        abortStream();
+        if (state == State.IN_FLIGHT)
         {
-            LOG.error("streaming handler for {} {} failed (request {})", exchange.route.method(), exchange.route.pattern(),
-                exchange.requestId(), e);
-            abortStream();
-            if (state == State.IN_FLIGHT)
-            {
-                exchange.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error",
-                    "the server failed to handle this request", null);
-            }
-            else
-            {
-                fatal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "the server failed to handle this request");
-            }
+            exchange.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                "the server failed to handle this request", null);
         }
+        else
+        {
+            fatal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "the server failed to handle this request");
+        }
+    }
+
+    /** The input cannot be framed: answer (unless this request already has its answer) and close. */
+    private void onMalformed()
+    {
+        abortStream();
+        if (state == State.SKIPPING_BODY)
+        {
+            ctx.close(); // already answered; the rest cannot be framed
+            state = State.CLOSING;
+            return;
+        }
+        if (state == State.IDLE)
+        {
+            exchange.begin(null, RequestIds.next(), requestStartNanos); // the head never parsed
+        }
+        // A malformed chunk is not the end of the body: nothing of this request is acted on.
+        fatal(parser.errorStatus(), parser.errorCode(), parser.errorMessage());
     }
 
     private void dispatch()
@@ -542,8 +520,6 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         {
             keepAlive = false; // shutting down: tell the client to go elsewhere for its next request
         }
-        // The answer is encoded here in one buffer and written from the first handler's context, past
-        // the response encoder (which only the 100-continue and WebSocket handshake answers use).
         final ByteBuf response = ResponseHead.encode(ctx.alloc(), status, contentType, content, ex.responseHeaders(),
             ex.requestId(), !keepAlive, ex.head);
 
@@ -559,97 +535,102 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
 
         if (state == State.CLOSING || !keepAlive)
         {
-            rawWatcher.ctx.writeAndFlush(response).addListener(f -> closeGently());
+            ctx.writeAndFlush(response).addListener(f -> closeGently());
             if (wasInFlight)
             {
                 runtime.requestFinished();
             }
             state = State.CLOSING;
+            releaseInput();
             return;
         }
         if (inRead)
         {
-            rawWatcher.ctx.write(response, rawWatcher.ctx.voidPromise());
+            ctx.write(response, ctx.voidPromise());
             flushPending = true;
         }
         else
         {
-            rawWatcher.ctx.writeAndFlush(response, rawWatcher.ctx.voidPromise());
+            ctx.writeAndFlush(response, ctx.voidPromise());
         }
         if (wasInFlight)
         {
             state = State.IDLE;
             runtime.requestFinished();
-            drainPipelined();
-        }
-    }
-
-    private void drainPipelined()
-    {
-        if (drainingPipelined)
-        {
-            return; // the loop below is already running further up the stack
-        }
-        drainingPipelined = true;
-        try
-        {
-            Object next;
-            while (state != State.IN_FLIGHT && state != State.CLOSING && (next = pipelined.poll()) != null)
-            {
-                process(next);
-            }
-        }
-        finally
-        {
-            drainingPipelined = false;
-        }
-        if (pipelined.isEmpty() && state != State.CLOSING && !ctx.channel().config().isAutoRead())
-        {
-            ctx.channel().config().setAutoRead(true);
+            parse(); // the next pipelined request, if any
         }
     }
 
     /**
-     * Switches the in-flight request's connection to WebSocket (RFC 6455 handshake), then hands frames
-     * to a {@link WebSocketSession} placed after this handler. On the event loop.
+     * Switches the in-flight request's connection to WebSocket (RFC 6455 §4.2.2: a GET over HTTP/1.1
+     * with {@code Upgrade: websocket}, {@code Connection: upgrade}, a {@code Sec-WebSocket-Key} and
+     * version 13), then hands frames to a {@link WebSocketSession} placed after this handler. On the
+     * event loop.
      */
-    void upgrade(final HttpExchange ex, final WebSocketListener listener)
+    void upgrade(final HttpExchange ex, final WebSocketListener wsListener)
     {
-        final HttpRequest request = ex.request;
-        final String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
-        final WebSocketServerHandshaker handshaker =
-            new WebSocketServerHandshakerFactory("ws://" + host + request.uri(), null, false, 64 * 1024).newHandshaker(request);
-        final String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-        if (handshaker == null || !"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))
-            || key == null || key.isBlank())
+        final RequestHead request = ex.request;
+        final String key = request.header(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (!request.http11() || !request.connectionUpgrade || !request.headerEquals(HttpHeaderNames.UPGRADE, "websocket")
+            || !request.headerEquals(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13") || key == null || key.isBlank())
         {
+            ex.responseHeaders().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
             ex.respondError(HttpResponseStatus.BAD_REQUEST, "websocket_required",
                 "this endpoint speaks WebSocket (RFC 6455, version 13): send an Upgrade request with Sec-WebSocket-Key", null);
             return;
         }
-        final FullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
-            Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
         ex.upgraded();
         state = State.UPGRADED;
+        requestStarted = false;
         runtime.requestFinished();
         ex.route.metrics().record(101, System.nanoTime() - ex.startNanos);
         if (tick != null)
         {
             tick.cancel(false); // request and idle timeouts do not apply to a long-lived stream
         }
-        final WebSocketSession session = new WebSocketSession(ctx.channel(), listener);
-        ctx.pipeline().addAfter(ctx.name(), "websocket", session);
-        handshaker.handshake(ctx.channel(), full).addListener(f ->
+        if (readingPaused)
+        {
+            readingPaused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+        final WebSocketSession session = new WebSocketSession(ctx.channel(), wsListener);
+        ctx.pipeline()
+            .addAfter(ctx.name(), "wsdecoder", new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(64 * 1024).allowExtensions(false).expectMaskedFrames(true).build()))
+            .addAfter("wsdecoder", "wsencoder", new WebSocket13FrameEncoder(false))
+            .addAfter("wsencoder", "websocket", session);
+        final String answer = "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n"
+            + "sec-websocket-accept: " + acceptKey(key.trim()) + "\r\nx-request-id: " + ex.requestId() + "\r\n\r\n";
+        ctx.writeAndFlush(Unpooled.copiedBuffer(answer, StandardCharsets.US_ASCII)).addListener(f ->
         {
             if (f.isSuccess())
             {
-                listener.onOpen(session);
+                wsListener.onOpen(session);
             }
             else
             {
                 ctx.close();
             }
         });
+        if (input != null)
+        {
+            final ByteBuf early = input; // frames the client sent right behind its upgrade request
+            input = null;
+            ctx.fireChannelRead(early);
+        }
+    }
+
+    private static String acceptKey(final String key)
+    {
+        try
+        {
+            final MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            return Base64.getEncoder().encodeToString(sha1.digest((key + WEBSOCKET_GUID).getBytes(StandardCharsets.US_ASCII)));
+        }
+        catch (final NoSuchAlgorithmException e)
+        {
+            throw new IllegalStateException("SHA-1 is required of every Java platform", e);
+        }
     }
 
     /** Half-closes: our answer reaches the client even if it is still sending (no RST on unread data). */
@@ -721,44 +702,6 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
                     ctx.close(); // shutting down: idle keep-alive connections go now
                 }
                 break;
-        }
-    }
-
-    /**
-     * Sees raw bytes before the HTTP decoder: marks when a request's first byte arrives and drops
-     * input once the connection is closing. Answers are written from its context, so they go
-     * straight to the socket.
-     */
-    final class RawWatcher extends ChannelInboundHandlerAdapter
-    {
-        private ChannelHandlerContext ctx;
-
-        @Override
-        public void handlerAdded(final ChannelHandlerContext ctx)
-        {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
-        {
-            if (state == State.CLOSING)
-            {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            if (state == State.UPGRADED)
-            {
-                ctx.fireChannelRead(msg);
-                return;
-            }
-            lastActivityNanos = System.nanoTime();
-            if (!requestStarted && state == State.IDLE)
-            {
-                requestStarted = true;
-                requestStartNanos = lastActivityNanos;
-            }
-            ctx.fireChannelRead(msg);
         }
     }
 }

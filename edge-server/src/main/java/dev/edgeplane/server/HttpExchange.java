@@ -14,7 +14,6 @@ import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import org.slf4j.Logger;
@@ -45,7 +44,8 @@ public final class HttpExchange implements Runnable, ShardTask
     final RouteMatch<Route> match = new RouteMatch<>();
     private final HttpHeaders responseHeaders = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
 
-    HttpRequest request;
+    /** The current request's head; null when the head never completed (a timeout, a malformed head). */
+    RequestHead request;
     Route route;
     String requestId;
     long startNanos;
@@ -71,7 +71,7 @@ public final class HttpExchange implements Runnable, ShardTask
         this.runtime = runtime;
     }
 
-    void begin(final HttpRequest request, final String requestId, final long startNanos)
+    void begin(final RequestHead request, final String requestId, final long startNanos)
     {
         this.request = request;
         this.requestId = requestId;
@@ -89,14 +89,13 @@ public final class HttpExchange implements Runnable, ShardTask
         this.head = false;
     }
 
-    void appendBody(final io.netty.buffer.ByteBuf content)
+    void appendBody(final io.netty.buffer.ByteBuf content, final int index, final int n)
     {
-        final int n = content.readableBytes();
         if (bodyLength + n > body.length)
         {
             body = java.util.Arrays.copyOf(body, Math.max(body.length * 2, bodyLength + n));
         }
-        content.readBytes(body, bodyLength, n);
+        content.getBytes(index, body, bodyLength, n);
         bodyLength += n;
     }
 
@@ -114,7 +113,7 @@ public final class HttpExchange implements Runnable, ShardTask
 
     public String method()
     {
-        return request.method().name();
+        return request.method();
     }
 
     /** @return the request-target as received, query included. */
@@ -123,6 +122,7 @@ public final class HttpExchange implements Runnable, ShardTask
         return request.uri();
     }
 
+    /** @return every request header as Netty headers, built on first use; prefer {@link #header}. */
     public HttpHeaders requestHeaders()
     {
         return request.headers();
@@ -131,7 +131,7 @@ public final class HttpExchange implements Runnable, ShardTask
     /** @return a request header's value, or null. */
     public String header(final CharSequence name)
     {
-        return request == null ? null : request.headers().get(name);
+        return request == null ? null : request.header(name);
     }
 
     /** @return a percent-decoded path parameter of the route pattern, or null. */
@@ -187,7 +187,7 @@ public final class HttpExchange implements Runnable, ShardTask
     {
         try
         {
-            return BodyDecoder.decode(request.headers().get(HttpHeaderNames.CONTENT_TYPE), body, 0, bodyLength);
+            return BodyDecoder.decode(header(HttpHeaderNames.CONTENT_TYPE), body, 0, bodyLength);
         }
         catch (final DecodeException e)
         {

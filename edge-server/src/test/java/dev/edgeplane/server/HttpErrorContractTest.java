@@ -426,6 +426,86 @@ public class HttpErrorContractTest
     }
 
     @Test
+    void shouldAnswerARequestThatArrivesOneByteAtATime() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            final String request = "\r\nPOST /test/echo HTTP/1.1\nHost: t\nContent-Type: application/json\n"
+                + "Transfer-Encoding: chunked\n\n3\r\n{\"c\r\n4\r\n\":3}\r\n0\r\n\r\n";
+            for (final char c : request.toCharArray())
+            {
+                raw.send(String.valueOf(c));
+            }
+            final RawHttp.Response r = raw.read();
+            assertEquals(200, r.status(), r.body());
+            assertEquals("{\"c\":3}", r.body());
+        }
+    }
+
+    @Test
+    void shouldRefuseAmbiguousHeadsAndClose() throws Exception
+    {
+        final String[][] cases = {
+            {"400", "GET /health HTTP/1.1\r\n\r\n"},
+            {"400", "GET /health HTTP/1.1\r\nHost: t\r\nX-A: b\r\n folded\r\n\r\n"},
+            {"400", "GET /health HTTP/1.1\r\nHost: t\r\nX-A : b\r\n\r\n"},
+            {"501", "POST /test/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"},
+        };
+        for (final String[] c : cases)
+        {
+            try (RawHttp raw = new RawHttp(telapi))
+            {
+                raw.send(c[1]);
+                final RawHttp.Response r = raw.read();
+                assertEquals(Integer.parseInt(c[0]), r.status(), c[1]);
+                assertEquals("close", r.header("connection"), c[1]);
+                assertTrue(raw.closedByServer(), c[1]);
+            }
+        }
+    }
+
+    @Test
+    void shouldStopReadingAClientThatPipelinesAndNeverReads() throws Exception
+    {
+        // 40 000 requests of 500 bytes (20 MB) and their 404 answers: a server that kept reading would
+        // take them all and hold the answers in memory; this one stops reading at its write high-water
+        // mark, so the client's writes block until it reads.
+        final int count = 40_000;
+        final String request = "GET /nope HTTP/1.1\r\nHost: t\r\nX-Pad: " + "p".repeat(460) + "\r\n\r\n";
+        try (RawHttp raw = new RawHttp(telapi))
+        {
+            final java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    final byte[] bytes = request.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    for (int i = 0; i < count; i++)
+                    {
+                        raw.send(bytes);
+                        sent.incrementAndGet();
+                    }
+                }
+                catch (final java.io.IOException e)
+                {
+                    sent.set(-1);
+                }
+            });
+            writer.start();
+            Thread.sleep(1500);
+            final int sentWhileNotReading = sent.get();
+            assertTrue(sentWhileNotReading > 0 && sentWhileNotReading < count / 2,
+                "the server kept reading a client that does not read: " + sentWhileNotReading + " of " + count + " sent");
+            for (int i = 0; i < count; i++)
+            {
+                assertEquals(404, raw.read().status(), "answer " + i);
+            }
+            writer.join(10_000);
+            assertEquals(count, sent.get(), "every request was taken once the client read");
+        }
+    }
+
+    @Test
     void shouldServeHealthWithRealChecks() throws Exception
     {
         final HttpResponse<String> r = TestServers.get(telapi, "/health");
