@@ -142,19 +142,22 @@ public final class EdgeServer implements AutoCloseable
 
             final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
             final Map<SurfaceKind, Channel> bound = new EnumMap<>(SurfaceKind.class);
+            final int connectionCap = ConnectionLimit.perListener(settings.maxConnections(), listeners.size());
             for (final Listener listener : listeners.values())
             {
-                bound.put(listener.kind(), bind(transport, boss, workers, listener, connections));
+                final ConnectionLimit limit = new ConnectionLimit(connectionCap, settings.retryAfterSeconds());
+                bound.put(listener.kind(), bind(transport, boss, workers, listener, limit, connections));
             }
 
             final EdgeServer server = new EdgeServer(runtime, boss, workers, health, bound, connections, transport, closeables);
             final StringBuilder ports = new StringBuilder();
             bound.forEach((k, ch) -> ports.append(' ').append(k.label()).append('=')
                 .append(((InetSocketAddress)ch.localAddress()).getPort()));
-            LOG.info("edgeplane ready in {} ms: transport={} io-threads={} shards={} data={} postgres={} listeners:{}",
+            LOG.info("edgeplane ready in {} ms: transport={} io-threads={} shards={} data={} postgres={} "
+                    + "connections-per-listener={} listeners:{}",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), transport.name(), settings.ioThreads(),
                 shards.count(), settings.dataDir(), database.settings().embedded() ? "embedded" : database.settings().redactedUrl(),
-                ports);
+                connectionCap, ports);
             return server;
         }
         catch (final IOException e)
@@ -213,7 +216,7 @@ public final class EdgeServer implements AutoCloseable
 
     private static Channel bind(
         final Transport transport, final EventLoopGroup boss, final EventLoopGroup workers, final Listener listener,
-        final ChannelGroup connections)
+        final ConnectionLimit limit, final ChannelGroup connections)
     {
         final EdgeSettings settings = listener.settings();
         final ServerBootstrap bootstrap = new ServerBootstrap()
@@ -229,8 +232,11 @@ public final class EdgeServer implements AutoCloseable
                 @Override
                 protected void initChannel(final SocketChannel ch)
                 {
-                    connections.add(ch);
-                    ch.pipeline().addLast("http", new HttpConnection(listener));
+                    if (limit.admit(ch))
+                    {
+                        connections.add(ch);
+                        ch.pipeline().addLast("http", new HttpConnection(listener));
+                    }
                 }
             });
         // No SO_REUSEPORT: a second instance on the same port must fail to bind, not silently split the

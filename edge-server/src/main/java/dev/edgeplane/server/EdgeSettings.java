@@ -52,6 +52,9 @@ public final class EdgeSettings
     public static final String HEALTH_PROBE_MS = "EDGEPLANE_HEALTH_PROBE_MS";
     public static final long HEALTH_PROBE_MS_DEFAULT = 1_000;
 
+    /** Most connections each listener holds open; 0: an equal share of the file-descriptor limit (ConnectionLimit). */
+    public static final String MAX_CONNECTIONS = "EDGEPLANE_MAX_CONNECTIONS";
+
     public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
     public static final String CONTROL_PLANE_ALLOW_CIDRS = "CONTROL_PLANE_ALLOW_CIDRS";
     public static final String MEDIA_NODE_CIDRS = "MEDIA_NODE_CIDRS";
@@ -72,6 +75,7 @@ public final class EdgeSettings
     private final long shutdownGraceMs;
     private final int retryAfterSeconds;
     private final long healthProbeMs;
+    private final int maxConnections;
     private final String adminToken;
     private final CidrAllowList controlPlaneAllow;
     private final CidrAllowList mediaNodes;
@@ -100,6 +104,7 @@ public final class EdgeSettings
         this.shutdownGraceMs = longValue(SHUTDOWN_GRACE_MS, SHUTDOWN_GRACE_MS_DEFAULT);
         this.retryAfterSeconds = intValue(RETRY_AFTER_S, RETRY_AFTER_S_DEFAULT, 1, 3600);
         this.healthProbeMs = longValue(HEALTH_PROBE_MS, HEALTH_PROBE_MS_DEFAULT);
+        this.maxConnections = intValue(MAX_CONNECTIONS, 0, 0, Integer.MAX_VALUE);
         this.adminToken = value(ADMIN_TOKEN, "");
         this.controlPlaneAllow = CidrAllowList.parse(CONTROL_PLANE_ALLOW_CIDRS, value(CONTROL_PLANE_ALLOW_CIDRS, LOOPBACK_CIDRS));
         this.mediaNodes = CidrAllowList.parse(MEDIA_NODE_CIDRS, value(MEDIA_NODE_CIDRS, LOOPBACK_CIDRS));
@@ -263,6 +268,12 @@ public final class EdgeSettings
     public long healthProbeMs()
     {
         return healthProbeMs;
+    }
+
+    /** @return the configured connection cap per listener, 0 for automatic. */
+    public int maxConnections()
+    {
+        return maxConnections;
     }
 
     /** @return the admin token, empty when none is configured (then token access is off). */
