@@ -46,7 +46,7 @@ final class HistorySinks
     {
         private static final String COPY = "COPY call_traces (journal_id, seq, call_id, account_id, ts, kind, detail) FROM STDIN";
         private static final String INSERT = "INSERT INTO call_traces (journal_id, seq, call_id, account_id, ts, kind, detail) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (journal_id, seq) DO NOTHING";
+            + "VALUES (?, ?, ?, ?, ?, ?, ?::json) ON CONFLICT (journal_id, seq) DO NOTHING";
 
         private final CopyRows rows = new CopyRows();
         private final TraceRecord.View view = new TraceRecord.View();
@@ -128,7 +128,7 @@ final class HistorySinks
     static final class Records implements JournalSink
     {
         private static final String INSERT = "INSERT INTO call_records (call_id, account_id, direction, from_uri, to_uri, "
-            + "started_at, answered_at, ended_at, cause, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) "
+            + "started_at, answered_at, ended_at, cause, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json) "
             + "ON CONFLICT (call_id) DO NOTHING";
         private static final String COPY = "COPY call_records (call_id, account_id, direction, from_uri, to_uri, "
             + "started_at, answered_at, ended_at, cause, decision) FROM STDIN";
