@@ -109,6 +109,12 @@ public final class CidrAllowList
         return address;
     }
 
+    /** @return true when the list names nobody. */
+    public boolean isEmpty()
+    {
+        return networks.length == 0;
+    }
+
     /** @return true when the peer's address lies in one of the blocks. */
     public boolean contains(final SocketAddress peer)
     {

@@ -64,15 +64,23 @@ final class ConnectionLimit
     /**
      * Admits a new connection, or makes it the refused kind.
      *
+     * @param plainHttp whether the listener speaks plain HTTP (a refusal is then answered, else just closed).
      * @return true when admitted (its slot is given back when it closes); false when the channel was
      *         given the refusal handler instead.
      */
-    boolean admit(final Channel channel)
+    boolean admit(final Channel channel, final boolean plainHttp)
     {
         if (open.incrementAndGet() > max)
         {
             open.decrementAndGet();
-            channel.pipeline().addLast("refuse", refusal);
+            if (plainHttp)
+            {
+                channel.pipeline().addLast("refuse", refusal);
+            }
+            else
+            {
+                channel.close(); // a TLS client would read our plain answer as garbage
+            }
             return false;
         }
         channel.closeFuture().addListener(f -> open.decrementAndGet());

@@ -29,6 +29,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,10 +144,12 @@ public final class EdgeServer implements AutoCloseable
             final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
             final Map<SurfaceKind, Channel> bound = new EnumMap<>(SurfaceKind.class);
             final int connectionCap = ConnectionLimit.perListener(settings.maxConnections(), listeners.size());
+            final ListenerTls tls = startTls(settings, boss, closeables);
             for (final Listener listener : listeners.values())
             {
                 final ConnectionLimit limit = new ConnectionLimit(connectionCap, settings.retryAfterSeconds());
-                bound.put(listener.kind(), bind(transport, boss, workers, listener, limit, connections));
+                final ListenerTls listenerTls = settings.tls(listener.kind()) ? tls : null;
+                bound.put(listener.kind(), bind(transport, boss, workers, listener, limit, listenerTls, connections));
             }
 
             final EdgeServer server = new EdgeServer(runtime, boss, workers, health, bound, connections, transport, closeables);
@@ -214,9 +217,27 @@ public final class EdgeServer implements AutoCloseable
         }
     }
 
+    /**
+     * Loads the TLS certificate when one is configured, and keeps it current: the files are checked every
+     * {@code EDGEPLANE_TLS_RELOAD_MS} and reloaded on SIGHUP.
+     */
+    private static ListenerTls startTls(final EdgeSettings settings, final EventLoopGroup boss, final List<AutoCloseable> closeables)
+    {
+        if (settings.tlsKeyFile() == null)
+        {
+            return null;
+        }
+        final ListenerTls tls = ListenerTls.load(settings.tlsCertFile(), settings.tlsKeyFile());
+        final ScheduledFuture<?> poll = boss.scheduleWithFixedDelay(tls::reloadIfChanged,
+            settings.tlsReloadMs(), settings.tlsReloadMs(), TimeUnit.MILLISECONDS);
+        closeables.add(() -> poll.cancel(false));
+        Signals.onHangup(tls::reload);
+        return tls;
+    }
+
     private static Channel bind(
         final Transport transport, final EventLoopGroup boss, final EventLoopGroup workers, final Listener listener,
-        final ConnectionLimit limit, final ChannelGroup connections)
+        final ConnectionLimit limit, final ListenerTls tls, final ChannelGroup connections)
     {
         final EdgeSettings settings = listener.settings();
         final ServerBootstrap bootstrap = new ServerBootstrap()
@@ -232,9 +253,17 @@ public final class EdgeServer implements AutoCloseable
                 @Override
                 protected void initChannel(final SocketChannel ch)
                 {
-                    if (limit.admit(ch))
+                    if (settings.proxyProtocol(listener.kind()))
+                    {
+                        ProxyProtocol.install(ch, settings.trustedProxies());
+                    }
+                    if (limit.admit(ch, tls == null))
                     {
                         connections.add(ch);
+                        if (tls != null)
+                        {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast("http", new HttpConnection(listener));
                     }
                 }

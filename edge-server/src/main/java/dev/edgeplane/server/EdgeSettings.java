@@ -55,6 +55,22 @@ public final class EdgeSettings
     /** Most connections each listener holds open; 0: an equal share of the file-descriptor limit (ConnectionLimit). */
     public static final String MAX_CONNECTIONS = "EDGEPLANE_MAX_CONNECTIONS";
 
+    /** PEM certificate chain and PKCS#8 key for TLS; both set turns TLS on (see {@link #TLS_LISTENERS}). */
+    public static final String TLS_CERT_FILE = "EDGEPLANE_TLS_CERT_FILE";
+    public static final String TLS_KEY_FILE = "EDGEPLANE_TLS_KEY_FILE";
+    /** Listeners that speak TLS when a certificate is set (comma-separated surface names); blank: all. */
+    public static final String TLS_LISTENERS = "EDGEPLANE_TLS_LISTENERS";
+    /** How often the certificate and key files are checked for a change (they are also reloaded on SIGHUP). */
+    public static final String TLS_RELOAD_MS = "EDGEPLANE_TLS_RELOAD_MS";
+    public static final long TLS_RELOAD_MS_DEFAULT = 10_000;
+    /** Listeners whose connections start with a HAProxy PROXY protocol header (v1 or v2); blank: none. */
+    public static final String PROXY_PROTOCOL = "EDGEPLANE_PROXY_PROTOCOL";
+    /**
+     * Proxies whose word about the client is taken: a PROXY header only from these (when set), an
+     * {@code X-Forwarded-For} only from these (never when unset).
+     */
+    public static final String TRUSTED_PROXIES = "EDGEPLANE_TRUSTED_PROXIES";
+
     public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
     public static final String CONTROL_PLANE_ALLOW_CIDRS = "CONTROL_PLANE_ALLOW_CIDRS";
     public static final String MEDIA_NODE_CIDRS = "MEDIA_NODE_CIDRS";
@@ -76,6 +92,12 @@ public final class EdgeSettings
     private final int retryAfterSeconds;
     private final long healthProbeMs;
     private final int maxConnections;
+    private final Path tlsCertFile;
+    private final Path tlsKeyFile;
+    private final Set<SurfaceKind> tlsListeners;
+    private final long tlsReloadMs;
+    private final Set<SurfaceKind> proxyProtocol;
+    private final CidrAllowList trustedProxies;
     private final String adminToken;
     private final CidrAllowList controlPlaneAllow;
     private final CidrAllowList mediaNodes;
@@ -88,7 +110,7 @@ public final class EdgeSettings
         {
             ports.put(kind, intValue(kind.portVariable(), kind.defaultPort(), 0, 65_535));
         }
-        this.surfaces = parseSurfaces(value(SURFACES, ""));
+        this.surfaces = surfaceList(SURFACES, value(SURFACES, ""), EnumSet.allOf(SurfaceKind.class));
         this.bindAddress = value(BIND_ADDRESS, BIND_ADDRESS_DEFAULT);
         this.ioThreads = intValue(IO_THREADS, 0, 0, 1024);
         this.transport = value(TRANSPORT, "auto").toLowerCase(Locale.ROOT);
@@ -105,6 +127,19 @@ public final class EdgeSettings
         this.retryAfterSeconds = intValue(RETRY_AFTER_S, RETRY_AFTER_S_DEFAULT, 1, 3600);
         this.healthProbeMs = longValue(HEALTH_PROBE_MS, HEALTH_PROBE_MS_DEFAULT);
         this.maxConnections = intValue(MAX_CONNECTIONS, 0, 0, Integer.MAX_VALUE);
+        final String cert = value(TLS_CERT_FILE, null);
+        final String key = value(TLS_KEY_FILE, null);
+        if ((cert == null) != (key == null))
+        {
+            throw new IllegalArgumentException("TLS needs both " + TLS_CERT_FILE + " and " + TLS_KEY_FILE + ", or neither");
+        }
+        this.tlsCertFile = cert == null ? null : Path.of(cert).toAbsolutePath();
+        this.tlsKeyFile = key == null ? null : Path.of(key).toAbsolutePath();
+        this.tlsListeners = cert == null ? EnumSet.noneOf(SurfaceKind.class)
+            : surfaceList(TLS_LISTENERS, value(TLS_LISTENERS, ""), EnumSet.allOf(SurfaceKind.class));
+        this.tlsReloadMs = Math.max(100, longValue(TLS_RELOAD_MS, TLS_RELOAD_MS_DEFAULT));
+        this.proxyProtocol = surfaceList(PROXY_PROTOCOL, value(PROXY_PROTOCOL, ""), EnumSet.noneOf(SurfaceKind.class));
+        this.trustedProxies = CidrAllowList.parse(TRUSTED_PROXIES, value(TRUSTED_PROXIES, ""));
         this.adminToken = value(ADMIN_TOKEN, "");
         this.controlPlaneAllow = CidrAllowList.parse(CONTROL_PLANE_ALLOW_CIDRS, value(CONTROL_PLANE_ALLOW_CIDRS, LOOPBACK_CIDRS));
         this.mediaNodes = CidrAllowList.parse(MEDIA_NODE_CIDRS, value(MEDIA_NODE_CIDRS, LOOPBACK_CIDRS));
@@ -175,11 +210,11 @@ public final class EdgeSettings
         return (int)v;
     }
 
-    private static Set<SurfaceKind> parseSurfaces(final String list)
+    private static Set<SurfaceKind> surfaceList(final String variable, final String list, final Set<SurfaceKind> whenBlank)
     {
         if (list.isBlank())
         {
-            return EnumSet.allOf(SurfaceKind.class);
+            return whenBlank;
         }
         final EnumSet<SurfaceKind> set = EnumSet.noneOf(SurfaceKind.class);
         for (final String name : list.split(","))
@@ -193,7 +228,7 @@ public final class EdgeSettings
             if (kind == null)
             {
                 throw new IllegalArgumentException(
-                    SURFACES + " lists unknown surface '" + trimmed + "' (known: control-plane, telapi, services, relay)");
+                    variable + " lists unknown surface '" + trimmed + "' (known: control-plane, telapi, services, relay)");
             }
             set.add(kind);
         }
@@ -268,6 +303,41 @@ public final class EdgeSettings
     public long healthProbeMs()
     {
         return healthProbeMs;
+    }
+
+    /** @return the PEM certificate chain when TLS is configured, else null. */
+    public Path tlsCertFile()
+    {
+        return tlsCertFile;
+    }
+
+    /** @return whether {@code kind}'s listener speaks TLS. */
+    public boolean tls(final SurfaceKind kind)
+    {
+        return tlsListeners.contains(kind);
+    }
+
+    /** @return the PKCS#8 PEM private key when TLS is configured, else null. */
+    public Path tlsKeyFile()
+    {
+        return tlsKeyFile;
+    }
+
+    public long tlsReloadMs()
+    {
+        return tlsReloadMs;
+    }
+
+    /** @return whether {@code kind}'s listener expects a PROXY protocol header on every connection. */
+    public boolean proxyProtocol(final SurfaceKind kind)
+    {
+        return proxyProtocol.contains(kind);
+    }
+
+    /** @return the proxies trusted to name the client (empty: none). */
+    public CidrAllowList trustedProxies()
+    {
+        return trustedProxies;
     }
 
     /** @return the configured connection cap per listener, 0 for automatic. */

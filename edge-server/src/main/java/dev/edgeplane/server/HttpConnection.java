@@ -112,9 +112,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         ctx.executor().execute(task);
     }
 
+    /** @return the client: the socket's peer, or the address a PROXY protocol header named. */
     SocketAddress remoteAddress()
     {
-        return ctx.channel().remoteAddress();
+        return ProxyProtocol.clientAddress(ctx.channel());
     }
 
     @Override

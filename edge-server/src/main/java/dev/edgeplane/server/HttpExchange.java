@@ -36,6 +36,7 @@ public final class HttpExchange implements Runnable, ShardTask
     public static final AsciiString APPLICATION_JSON = AsciiString.cached("application/json");
     public static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
     private static final byte[] EMPTY = new byte[0];
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     /** Largest body buffer a connection keeps between requests. */
     private static final int RETAINED_BODY_BYTES = 64 * 1024;
 
@@ -174,9 +175,21 @@ public final class HttpExchange implements Runnable, ShardTask
         return new String(body, 0, bodyLength, StandardCharsets.UTF_8);
     }
 
+    /**
+     * @return the client: the connection's peer (or the address its PROXY header named); when that peer
+     *         is a trusted proxy ({@code EDGEPLANE_TRUSTED_PROXIES}) and the request carries
+     *         {@code X-Forwarded-For}, the nearest address in it that is not a trusted proxy.
+     */
     public SocketAddress remoteAddress()
     {
-        return connection.remoteAddress();
+        final SocketAddress peer = connection.remoteAddress();
+        final CidrAllowList trusted = runtime.settings().trustedProxies();
+        if (trusted.isEmpty() || !trusted.contains(peer))
+        {
+            return peer;
+        }
+        final String forwarded = header(X_FORWARDED_FOR);
+        return forwarded == null ? peer : ForwardedFor.client(forwarded, trusted, peer);
     }
 
     /**
