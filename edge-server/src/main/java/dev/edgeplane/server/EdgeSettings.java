@@ -52,6 +52,8 @@ public final class EdgeSettings
     public static final String HEALTH_PROBE_MS = "EDGEPLANE_HEALTH_PROBE_MS";
     public static final long HEALTH_PROBE_MS_DEFAULT = 1_000;
 
+    /** true: one access-log line per answered request (logger {@code edgeplane.access}); off by default. */
+    public static final String ACCESS_LOG = "EDGEPLANE_ACCESS_LOG";
     /** Most connections each listener holds open; 0: an equal share of the file-descriptor limit (ConnectionLimit). */
     public static final String MAX_CONNECTIONS = "EDGEPLANE_MAX_CONNECTIONS";
 
@@ -92,6 +94,7 @@ public final class EdgeSettings
     private final int retryAfterSeconds;
     private final long healthProbeMs;
     private final int maxConnections;
+    private final boolean accessLog;
     private final Path tlsCertFile;
     private final Path tlsKeyFile;
     private final Set<SurfaceKind> tlsListeners;
@@ -127,6 +130,7 @@ public final class EdgeSettings
         this.retryAfterSeconds = intValue(RETRY_AFTER_S, RETRY_AFTER_S_DEFAULT, 1, 3600);
         this.healthProbeMs = longValue(HEALTH_PROBE_MS, HEALTH_PROBE_MS_DEFAULT);
         this.maxConnections = intValue(MAX_CONNECTIONS, 0, 0, Integer.MAX_VALUE);
+        this.accessLog = Boolean.parseBoolean(value(ACCESS_LOG, "false").trim());
         final String cert = value(TLS_CERT_FILE, null);
         final String key = value(TLS_KEY_FILE, null);
         if ((cert == null) != (key == null))
@@ -338,6 +342,12 @@ public final class EdgeSettings
     public CidrAllowList trustedProxies()
     {
         return trustedProxies;
+    }
+
+    /** @return whether every answered request is logged to {@code edgeplane.access}. */
+    public boolean accessLog()
+    {
+        return accessLog;
     }
 
     /** @return the configured connection cap per listener, 0 for automatic. */

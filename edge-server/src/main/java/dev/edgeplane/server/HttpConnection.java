@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 final class HttpConnection extends ChannelInboundHandlerAdapter
 {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
+    /** One line per answered request when {@code EDGEPLANE_ACCESS_LOG=true} (an asynchronous, dropping appender). */
+    private static final Logger ACCESS = LoggerFactory.getLogger("edgeplane.access");
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
     /** How long a connection we are closing keeps reading (and dropping) so the client sees our answer. */
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -75,6 +77,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
     private final RouteTable<Route> routes;
     private final HttpExchange exchange;
     private final RequestParser parser;
+    private final boolean accessLog;
 
     private ChannelHandlerContext ctx;
     /** Input not parsed yet (the rest of a head, pipelined requests); null when there is none. */
@@ -100,6 +103,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         this.routes = listener.routes();
         this.exchange = new HttpExchange(this, runtime);
         this.parser = new RequestParser(listener.settings().maxInitialLineBytes(), listener.settings().maxHeaderBytes());
+        this.accessLog = listener.settings().accessLog() && ACCESS.isInfoEnabled();
     }
 
     boolean inEventLoop()
@@ -525,13 +529,18 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
             ex.requestId(), !keepAlive, ex.head);
 
         final Route route = ex.route;
+        final long nanos = System.nanoTime() - ex.startNanos;
         if (route != null)
         {
-            route.metrics().record(status.code(), System.nanoTime() - ex.startNanos);
+            route.metrics().record(status.code(), nanos);
         }
         else
         {
             runtime.httpMetrics().unrouted(listener.kind().label(), status.code());
+        }
+        if (accessLog)
+        {
+            logAccess(ex, status, nanos, response.readableBytes());
         }
 
         if (state == State.CLOSING || !keepAlive)
@@ -560,6 +569,27 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
             runtime.requestFinished();
             parse(); // the next pipelined request, if any
         }
+    }
+
+    private void logAccess(final HttpExchange ex, final HttpResponseStatus status, final long nanos, final int bytes)
+    {
+        final RequestHead head = ex.request;
+        final String method = head == null ? "-" : ex.head ? "HEAD" : head.method;
+        String path = head == null ? "-" : head.uri;
+        final int query = path.indexOf('?');
+        if (query >= 0)
+        {
+            path = path.substring(0, query); // query strings may carry tokens: never logged
+        }
+        ACCESS.info("surface={} method={} path={} route={} status={} latency_us={} request_id={} client={} bytes={}",
+            listener.kind().label(), method, path, ex.route == null ? "-" : ex.route.pattern(), status.code(),
+            TimeUnit.NANOSECONDS.toMicros(nanos), ex.requestId(), clientText(ex.remoteAddress()), bytes);
+    }
+
+    private static String clientText(final SocketAddress address)
+    {
+        return address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+            ? inet.getAddress().getHostAddress() : String.valueOf(address);
     }
 
     /**
