@@ -154,7 +154,8 @@ public final class EdgeServer implements AutoCloseable
                 .append(((InetSocketAddress)ch.localAddress()).getPort()));
             LOG.info("edgeplane ready in {} ms: transport={} io-threads={} shards={} data={} postgres={} listeners:{}",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), transport.name(), settings.ioThreads(),
-                shards.count(), settings.dataDir(), database.settings().embedded() ? "embedded" : database.settings().redactedUrl(),
+                shards.count(), settings.dataDir(), database.settings().embedded()
+                    ? "embedded at " + database.settings().redactedUrl() + " (./edgeplane psql)" : database.settings().redactedUrl(),
                 ports);
             return server;
         }
