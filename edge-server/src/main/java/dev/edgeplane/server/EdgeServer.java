@@ -50,6 +50,7 @@ public final class EdgeServer implements AutoCloseable
     private final EventLoopGroup workerGroup;
     private final HealthMonitor healthMonitor;
     private final Map<SurfaceKind, Channel> serverChannels;
+    private final Map<SurfaceKind, List<Route>> routes;
     private final ChannelGroup connections;
     private final Transport transport;
     private final List<AutoCloseable> closeables;
@@ -58,9 +59,11 @@ public final class EdgeServer implements AutoCloseable
 
     private EdgeServer(
         final EdgeRuntime runtime, final EventLoopGroup bossGroup, final EventLoopGroup workerGroup,
-        final HealthMonitor healthMonitor, final Map<SurfaceKind, Channel> serverChannels, final ChannelGroup connections,
+        final HealthMonitor healthMonitor, final Map<SurfaceKind, Channel> serverChannels,
+        final Map<SurfaceKind, List<Route>> routes, final ChannelGroup connections,
         final Transport transport, final List<AutoCloseable> closeables)
     {
+        this.routes = routes;
         this.runtime = runtime;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
@@ -108,6 +111,7 @@ public final class EdgeServer implements AutoCloseable
             closeables.add(() -> runtime.stores().forEach(OffHeapStore::close));
 
             final Map<SurfaceKind, Listener> listeners = new EnumMap<>(SurfaceKind.class);
+            final Map<SurfaceKind, List<Route>> registered = new EnumMap<>(SurfaceKind.class);
             for (final SurfaceKind kind : SurfaceKind.values())
             {
                 if (!settings.serves(kind))
@@ -123,6 +127,7 @@ public final class EdgeServer implements AutoCloseable
                         surface.register(routes, runtime);
                     }
                 }
+                registered.put(kind, routes.registered());
                 listeners.put(kind, new Listener(kind, routes.build(), runtime, settings));
             }
 
@@ -148,7 +153,8 @@ public final class EdgeServer implements AutoCloseable
                 bound.put(listener.kind(), bind(transport, boss, workers, listener, connections));
             }
 
-            final EdgeServer server = new EdgeServer(runtime, boss, workers, health, bound, connections, transport, closeables);
+            final EdgeServer server = new EdgeServer(runtime, boss, workers, health, bound, registered, connections, transport,
+                closeables);
             final StringBuilder ports = new StringBuilder();
             bound.forEach((k, ch) -> ports.append(' ').append(k.label()).append('=')
                 .append(((InetSocketAddress)ch.localAddress()).getPort()));
@@ -263,6 +269,15 @@ public final class EdgeServer implements AutoCloseable
             throw new IllegalArgumentException(kind.label() + " is not served");
         }
         return ((InetSocketAddress)ch.localAddress()).getPort();
+    }
+
+    /**
+     * @param kind a surface.
+     * @return the routes its listener serves, in registration order; empty when the surface is not served.
+     */
+    public List<Route> routes(final SurfaceKind kind)
+    {
+        return routes.getOrDefault(kind, List.of());
     }
 
     public EdgeRuntime runtime()
