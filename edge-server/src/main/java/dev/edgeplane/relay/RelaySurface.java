@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay control plane for the OBS plugin (seed 003, SPEC-relay.md), base path {@code /api/v1}, on
+ * The relay control plane for the OBS plugin (seed 003, docs/SPEC-relay.md), base path {@code /api/v1}, on
  * {@code RELAY_PORT}: device-style plugin login with a self-service authorize page, JWT access tokens and
  * rotating refresh tokens, the relay state machine with its provisioner and timers, per-user rate limits,
  * LemonSqueezy billing, the Time Bank and public capacity. The design notes are in {@code package-info.java}.

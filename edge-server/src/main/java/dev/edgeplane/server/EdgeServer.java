@@ -102,7 +102,7 @@ public final class EdgeServer implements AutoCloseable
             final EventLoopGroup workers = transport.newGroup(settings.ioThreads(), "edge-io");
             final List<EventExecutor> loops = new ArrayList<>();
             workers.forEach(loops::add);
-            // Each shard's single writer is one of the I/O loops (ARCHITECTURE.md, "Threading").
+            // Each shard's single writer is one of the I/O loops (docs/THREADING.md).
             final Shards shards = new Shards(
                 intSetting(settings, StateSettings.SHARDS_ENV, Math.max(StateSettings.SHARDS_DEFAULT, loops.size())),
                 intSetting(settings, StateSettings.SHARD_QUEUE_ENV, StateSettings.SHARD_QUEUE_DEFAULT), loops);

@@ -20,7 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.opentelemetry.api.trace.Span;
 
 /**
- * The TelAPI gateway (seed 000, SPEC-services-telapi.md) on {@code TELAPI_PORT}: {@code GET /health},
+ * The TelAPI gateway (seed 000, docs/SPEC-telapi.md) on {@code TELAPI_PORT}: {@code GET /health},
  * {@code POST /tokens/call} (web user → call token + WebRTC configuration) and {@code GET /ws/channel}
  * (browser ↔ ARI channel WebSocket), plus the TTS media cache client and its start-up {@code tlsDiag}
  * line. The HTTP glue stays here; tokens, ARI, fan-out and the cache client are plain classes.
