@@ -63,12 +63,12 @@ public final class EdgeServer implements AutoCloseable
         final Map<SurfaceKind, List<Route>> routes, final ChannelGroup connections,
         final Transport transport, final List<AutoCloseable> closeables)
     {
-        this.routes = routes;
         this.runtime = runtime;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.healthMonitor = healthMonitor;
         this.serverChannels = serverChannels;
+        this.routes = routes;
         this.connections = connections;
         this.transport = transport;
         this.closeables = closeables;
