@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/compare.sh — same-run comparison of Edgeplane's /route against its two references
-# (shared/design/PERFORMANCE.md, "References in the same run"):
+# (docs/PERFORMANCE.md, "References in the same run"):
 #   * the ceiling: the bare Netty reference server (`edgeplane reference-server`, constant answer);
 #   * the peer: bench/peers/fastify-route, the same /route + /presence/event logic on Fastify
 #     (in-memory state only: no journal, no PostgreSQL — the comparison favours it).

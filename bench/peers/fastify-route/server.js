@@ -1,6 +1,6 @@
 'use strict';
 // Fastify peer of Edgeplane's POST /route and POST /presence/event (see README.md): the "what a
-// user would otherwise run" reference of shared/design/PERFORMANCE.md. State (registrations, calls,
+// user would otherwise run" reference of docs/PERFORMANCE.md. State (registrations, calls,
 // CAC counters) lives in this process's memory only: no journal, no PostgreSQL, lost on exit.
 //
 //   node server.js [--config FILE] [--port N] [--host ADDR]

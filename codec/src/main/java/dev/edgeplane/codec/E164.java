@@ -3,7 +3,7 @@ package dev.edgeplane.codec;
 /**
  * Phone numbers as E.164 digit strings, the one form in which Edgeplane compares them: {@code +12025550123},
  * {@code 12025550123}, {@code +1 (202) 555-0123}, {@code tel:+1-202-555-0123} and {@code sip:+12025550123@host}
- * are all the DID {@code 12025550123} (SPEC-control-plane.md: "Phone numbers are compared in E.164 digits").
+ * are all the DID {@code 12025550123} (docs/SPEC-control-plane.md: "Phone numbers are compared in E.164 digits").
  *
  * <p>ITU-T E.164 numbers have at most 15 digits. Visual separators are those of RFC 3966 §5.1.1 ({@code - . ( )})
  * plus the space people type. A {@code tel:} or {@code sip:}/{@code sips:} URI contributes its number or user part

@@ -7,7 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
- * The one error body of every Edgeplane surface (ARCHITECTURE.md, "Request path"):
+ * The one error body of every Edgeplane surface (docs/ARCHITECTURE.md, "Request path"):
  * <pre>{@code {"error":{"code":"…","message":"…","request_id":"…","details":{…}}}}</pre>
  *
  * <p>{@code details} is always an object: {@code null} becomes {@code {}}, a {@code Map} is

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One published version of the security allowlist (SPEC-control-plane.md, "Security"): addresses
+ * One published version of the security allowlist (docs/SPEC-control-plane.md, "Security"): addresses
  * and CIDR blocks that are never banned. {@code version} is the stored list's change counter, so a
  * newer list can never be replaced by an older one that was read first.
  *

@@ -13,7 +13,7 @@ import dev.edgeplane.codec.Problems;
 
 /**
  * One node's ban snapshot from {@code POST /security/report {nodeId, bans:[{ip, reason, since,
- * expires}]}} (SPEC-control-plane.md, "Security"), validated whole: a report with any problem is
+ * expires}]}} (docs/SPEC-control-plane.md, "Security"), validated whole: a report with any problem is
  * refused and replaces nothing.
  *
  * <p>{@code ip} is a literal IPv4/IPv6 address (no DNS), kept in canonical text; {@code since} and

@@ -10,11 +10,11 @@ import dev.edgeplane.server.Surface;
 import dev.edgeplane.server.SurfaceKind;
 
 /**
- * The control plane (seed 001, SPEC-control-plane.md) called by the SIP edge, the media engine,
+ * The control plane (seed 001, docs/SPEC-control-plane.md) called by the SIP edge, the media engine,
  * agent apps and operators: digest auth, the routing brain with CAC, the call-flow command loop,
  * presence, call traces, configuration import/export.
  *
- * <p>Gating (ARCHITECTURE.md, "Security model"): every route needs an address in
+ * <p>Gating (docs/ARCHITECTURE.md, "Security model"): every route needs an address in
  * {@code CONTROL_PLANE_ALLOW_CIDRS} or the admin token; {@code /admin/*} needs the admin token.
  * Endpoints whose capability is not built yet answer {@code 501}; {@code /v1/*} and
  * {@code /hooks/carrier} are roadmap stubs and stay 501 by contract.
@@ -66,7 +66,7 @@ public final class ControlPlaneSurface implements Surface
             .stream("PUT", "/media/*", dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).upload(),
                 dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).maxUploadBytes())
             .post("/admin/tts/generate", admin(gate, dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).ttsGenerate()));
-        // Roadmap stubs (SPEC-control-plane.md, "Roadmap stubs"): the public REST API and carrier hooks.
+        // Roadmap stubs (docs/SPEC-control-plane.md, "Roadmap stubs"): the public REST API and carrier hooks.
         for (final String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"})
         {
             routes.add(method, "/v1/*", notImplemented("the public REST API (/v1)"), body);

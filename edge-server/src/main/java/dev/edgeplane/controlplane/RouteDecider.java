@@ -15,7 +15,7 @@ import dev.edgeplane.state.OffHeapStore;
 
 /**
  * The routing brain: decides what happens to a call from configuration and registrations, in the
- * order SPEC-control-plane.md gives (inbound DID, internal extension, outbound PSTN, reject).
+ * order docs/SPEC-control-plane.md gives (inbound DID, internal extension, outbound PSTN, reject).
  * Channel admission (CAC) is not decided here: the account's shard admits or refuses decisions with
  * {@link RouteDecision#needsChannel()} in the same step as it records the call.
  *

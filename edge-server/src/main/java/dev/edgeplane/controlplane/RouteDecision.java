@@ -9,7 +9,7 @@ import dev.edgeplane.controlplane.config.CompiledAccount;
 import dev.edgeplane.controlplane.state.CallEntry;
 
 /**
- * The answer of the routing brain for one call (SPEC-control-plane.md, POST /route), and its
+ * The answer of the routing brain for one call (docs/SPEC-control-plane.md, POST /route), and its
  * Kamailio-consumable {@code rtjson} rendering.
  *
  * <p>rtjson rules checked against Kamailio 5.6 (the spec's "Kamailio facts"): {@code routing} is

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane's security picture (SPEC-control-plane.md, "Security"): the published
+ * The control plane's security picture (docs/SPEC-control-plane.md, "Security"): the published
  * allowlist and the latest ban snapshot of every reporting node.
  *
  * <p>Where it lives: the allowlist's system of record is PostgreSQL ({@link AllowListRepository});

@@ -9,7 +9,7 @@ import dev.edgeplane.server.HttpExchange;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
- * An answer as a value (STYLE.md, "Errors are data"): a status with a JSON body, or the one error body
+ * An answer as a value (docs/STYLE.md, "Errors are data"): a status with a JSON body, or the one error body
  * ({@code code}, {@code message}, {@code details}); extra headers; and the journal sequence that must be
  * durable before the answer may be sent (0 when nothing was journaled).
  *

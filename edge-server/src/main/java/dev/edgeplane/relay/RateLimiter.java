@@ -9,7 +9,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
- * Per-user rate limits of the relay API (SPEC-relay.md, "Rate limits"): a fixed 60-second window per
+ * Per-user rate limits of the relay API (docs/SPEC-relay.md, "Rate limits"): a fixed 60-second window per
  * (user, policy) that starts with the user's first request, counted on the user's shard.
  *
  * <p>Every answer of a limited route carries the fields of draft-ietf-httpapi-ratelimit-headers (drafts

@@ -19,7 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * /relay/active}, {@code POST /relay/stop}, {@code GET /relay/manifest} and {@code POST /relay/health} (called
  * by the relay itself with {@code X-Relay-Auth}).
  *
- * <p>The Idempotency-Key contract (SPEC-relay.md): missing → 400 {@code idempotency_key_required}; not a
+ * <p>The Idempotency-Key contract (docs/SPEC-relay.md): missing → 400 {@code idempotency_key_required}; not a
  * UUIDv4 → 400 {@code invalid_idempotency_key}; same key with a different body (compared as canonical JSON:
  * member order and whitespace do not matter) → 422; same key while the first request is in flight → 409; a
  * replay answers 200 with the session's current state and {@code Idempotent-Replayed: true}. Keys are scoped

@@ -3,7 +3,7 @@ package dev.edgeplane.relay;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Launches and terminates relay instances (SPEC-relay.md, "Relay lifecycle"): an EC2-style HTTP API in
+ * Launches and terminates relay instances (docs/SPEC-relay.md, "Relay lifecycle"): an EC2-style HTTP API in
  * production ({@link Ec2Provisioner}) or a local simulation for development and tests
  * ({@link SimulatedProvisioner}). A launched instance reports its health to {@code POST /api/v1/relay/health}
  * with the {@code X-Relay-Auth} secret it was given in {@link LaunchRequest#relayAuth()}.

@@ -9,7 +9,7 @@ import dev.edgeplane.relay.state.RelaySession;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
- * The relay session state machine (SPEC-relay.md, "Relay lifecycle"; seed 003 STATE_MACHINE_v1): states
+ * The relay session state machine (docs/SPEC-relay.md, "Relay lifecycle"; seed 003 STATE_MACHINE_v1): states
  * {@code provisioning}, {@code active}, {@code grace}, {@code stopped} and exactly five transitions:
  * <ul>
  *   <li>{@code provisioning → active}: the relay reported healthy;</li>

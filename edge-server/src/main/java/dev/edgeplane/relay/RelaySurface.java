@@ -6,14 +6,13 @@ import dev.edgeplane.server.AccessGate;
 import dev.edgeplane.server.EdgeRuntime;
 import dev.edgeplane.server.HttpHandler;
 import dev.edgeplane.server.Routes;
-import dev.edgeplane.server.ServerRoutes;
 import dev.edgeplane.server.Surface;
 import dev.edgeplane.server.SurfaceKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay control plane for the OBS plugin (seed 003, SPEC-relay.md), base path {@code /api/v1}, on
+ * The relay control plane for the OBS plugin (seed 003, docs/SPEC-relay.md), base path {@code /api/v1}, on
  * {@code RELAY_PORT}: device-style plugin login with a self-service authorize page, JWT access tokens and
  * rotating refresh tokens, the relay state machine with its provisioner and timers, per-user rate limits,
  * LemonSqueezy billing, the Time Bank and public capacity. The design notes are in {@code package-info.java}.
@@ -73,7 +72,7 @@ public final class RelaySurface implements Surface
         LOG.info("relay: {} users, provisioner {}, {}", plane.users.size(), plane.provisioner().name(), plane.settings);
 
         final AccessGate gate = runtime.gate();
-        routes.get("/health", ServerRoutes::health);
+        // GET /health (the seed's smoke test calls it) is one of the routes every listener shares (ServerRoutes).
         routes
             .add("POST", BASE + "/auth/plugin/login/start", login::start, MAX_BODY_BYTES)
             .add("POST", BASE + "/auth/plugin/login/poll", login::poll, MAX_BODY_BYTES)

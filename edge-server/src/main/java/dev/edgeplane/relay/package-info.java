@@ -1,5 +1,5 @@
 /**
- * The relay control plane (seed 003, the design note {@code SPEC-relay.md}) on {@code RELAY_PORT}: what it serves,
+ * The relay control plane (seed 003, {@code docs/SPEC-relay.md}) on {@code RELAY_PORT}: what it serves,
  * who owns which state, what survives a restart, and the choices made where the contract is silent.
  *
  * <h2>API ({@code /api/v1} unless noted; JSON in and out; every error is

@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 
 /**
- * Who may call the non-public routes (ARCHITECTURE.md, "Security model"): the control plane's CIDR
+ * Who may call the non-public routes (docs/ARCHITECTURE.md, "Security model"): the control plane's CIDR
  * allowlist or the admin token; media routes by media-node CIDRs; {@code /admin/*} by the admin token.
  *
  * <p>Immutable and thread-safe. Tokens are compared in constant time and never logged.

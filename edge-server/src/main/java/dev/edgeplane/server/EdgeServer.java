@@ -50,6 +50,7 @@ public final class EdgeServer implements AutoCloseable
     private final EventLoopGroup workerGroup;
     private final HealthMonitor healthMonitor;
     private final Map<SurfaceKind, Channel> serverChannels;
+    private final Map<SurfaceKind, List<Route>> routes;
     private final ChannelGroup connections;
     private final Transport transport;
     private final List<AutoCloseable> closeables;
@@ -58,7 +59,8 @@ public final class EdgeServer implements AutoCloseable
 
     private EdgeServer(
         final EdgeRuntime runtime, final EventLoopGroup bossGroup, final EventLoopGroup workerGroup,
-        final HealthMonitor healthMonitor, final Map<SurfaceKind, Channel> serverChannels, final ChannelGroup connections,
+        final HealthMonitor healthMonitor, final Map<SurfaceKind, Channel> serverChannels,
+        final Map<SurfaceKind, List<Route>> routes, final ChannelGroup connections,
         final Transport transport, final List<AutoCloseable> closeables)
     {
         this.runtime = runtime;
@@ -66,6 +68,7 @@ public final class EdgeServer implements AutoCloseable
         this.workerGroup = workerGroup;
         this.healthMonitor = healthMonitor;
         this.serverChannels = serverChannels;
+        this.routes = routes;
         this.connections = connections;
         this.transport = transport;
         this.closeables = closeables;
@@ -99,7 +102,7 @@ public final class EdgeServer implements AutoCloseable
             final EventLoopGroup workers = transport.newGroup(settings.ioThreads(), "edge-io");
             final List<EventExecutor> loops = new ArrayList<>();
             workers.forEach(loops::add);
-            // Each shard's single writer is one of the I/O loops (ARCHITECTURE.md, "Threading").
+            // Each shard's single writer is one of the I/O loops (docs/THREADING.md).
             final Shards shards = new Shards(
                 intSetting(settings, StateSettings.SHARDS_ENV, Math.max(StateSettings.SHARDS_DEFAULT, loops.size())),
                 intSetting(settings, StateSettings.SHARD_QUEUE_ENV, StateSettings.SHARD_QUEUE_DEFAULT), loops);
@@ -108,6 +111,7 @@ public final class EdgeServer implements AutoCloseable
             closeables.add(() -> runtime.stores().forEach(OffHeapStore::close));
 
             final Map<SurfaceKind, Listener> listeners = new EnumMap<>(SurfaceKind.class);
+            final Map<SurfaceKind, List<Route>> registered = new EnumMap<>(SurfaceKind.class);
             for (final SurfaceKind kind : SurfaceKind.values())
             {
                 if (!settings.serves(kind))
@@ -123,6 +127,7 @@ public final class EdgeServer implements AutoCloseable
                         surface.register(routes, runtime);
                     }
                 }
+                registered.put(kind, routes.registered());
                 listeners.put(kind, new Listener(kind, routes.build(), runtime, settings));
             }
 
@@ -152,14 +157,16 @@ public final class EdgeServer implements AutoCloseable
                 bound.put(listener.kind(), bind(transport, boss, workers, listener, limit, listenerTls, connections));
             }
 
-            final EdgeServer server = new EdgeServer(runtime, boss, workers, health, bound, connections, transport, closeables);
+            final EdgeServer server = new EdgeServer(runtime, boss, workers, health, bound, registered, connections, transport,
+                closeables);
             final StringBuilder ports = new StringBuilder();
             bound.forEach((k, ch) -> ports.append(' ').append(k.label()).append('=')
                 .append(((InetSocketAddress)ch.localAddress()).getPort()));
             LOG.info("edgeplane ready in {} ms: transport={} io-threads={} shards={} data={} postgres={} "
                     + "connections-per-listener={} listeners:{}",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), transport.name(), settings.ioThreads(),
-                shards.count(), settings.dataDir(), database.settings().embedded() ? "embedded" : database.settings().redactedUrl(),
+                shards.count(), settings.dataDir(), database.settings().embedded()
+                    ? "embedded at " + database.settings().redactedUrl() + " (./edgeplane psql)" : database.settings().redactedUrl(),
                 connectionCap, ports);
             return server;
         }
@@ -291,6 +298,15 @@ public final class EdgeServer implements AutoCloseable
             throw new IllegalArgumentException(kind.label() + " is not served");
         }
         return ((InetSocketAddress)ch.localAddress()).getPort();
+    }
+
+    /**
+     * @param kind a surface.
+     * @return the routes its listener serves, in registration order; empty when the surface is not served.
+     */
+    public List<Route> routes(final SurfaceKind kind)
+    {
+        return routes.getOrDefault(kind, List.of());
     }
 
     public EdgeRuntime runtime()

@@ -77,5 +77,17 @@ final class HealthMonitor implements AutoCloseable
     public void close()
     {
         executor.shutdownNow();
+        try
+        {
+            // A probe still running would read stores and the journal that are closed right after this.
+            if (!executor.awaitTermination(2, TimeUnit.SECONDS))
+            {
+                LOG.warn("health probe still running at shutdown");
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -17,10 +17,17 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * writes are journaled and flushed when it returns, so a load balancer should keep sending traffic;
  * {@code unavailable} (503) when the journal or a state store cannot be used, or while shutting down.
  *
- * @param status HTTP status to answer with.
- * @param body   the JSON body {@code {"status","checks":{...}}}.
+ * <p>Two bodies: {@code body} with every detail (latencies, journal sequence numbers and lag, store fill, the
+ * database error) for callers the control plane trusts, and {@code publicBody} for anyone else: the verdict and
+ * one status word per check ({@code {"status":"degraded","checks":{"postgres":"down","journal":"ok",
+ * "state":"ok"}}}), which names a failing check without telling a stranger anything about the inside.
+ *
+ * @param status     HTTP status to answer with.
+ * @param body       the detailed JSON body {@code {"status","checks":{...}}}.
+ * @param publicBody the JSON body without internal details.
+ * @param verdict    {@code ok}, {@code degraded}, {@code unavailable} or {@code draining}.
  */
-public record HealthReport(HttpResponseStatus status, byte[] body, String verdict)
+public record HealthReport(HttpResponseStatus status, byte[] body, byte[] publicBody, String verdict)
 {
     static HealthReport evaluate(final EdgeRuntime runtime, final ProbeResult db, final FlusherStatus flush,
         final boolean journalOpen)
@@ -91,6 +98,11 @@ public record HealthReport(HttpResponseStatus status, byte[] body, String verdic
         final Map<String, Object> root = new LinkedHashMap<>();
         root.put("status", verdict);
         root.put("checks", checks);
-        return new HealthReport(status, Json.write(root), verdict);
+        final Map<String, Object> publicChecks = new LinkedHashMap<>();
+        checks.forEach((name, check) -> publicChecks.put(name, ((Map<?, ?>)check).get("status")));
+        final Map<String, Object> publicRoot = new LinkedHashMap<>();
+        publicRoot.put("status", verdict);
+        publicRoot.put("checks", publicChecks);
+        return new HealthReport(status, Json.write(root), Json.write(publicRoot), verdict);
     }
 }

@@ -1,5 +1,8 @@
 package dev.edgeplane.server;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.edgeplane.codec.RouteTable;
 
 /**
@@ -13,6 +16,7 @@ public final class Routes
     private final int defaultMaxBodyBytes;
     private final HttpMetrics metrics;
     private final RouteTable.Builder<Route> table = RouteTable.builder();
+    private final List<Route> registered = new ArrayList<>();
 
     Routes(final String surface, final int defaultMaxBodyBytes, final HttpMetrics metrics)
     {
@@ -50,7 +54,9 @@ public final class Routes
     public Routes add(final String method, final String pattern, final HttpHandler handler, final int maxBodyBytes)
     {
         final RouteMetrics routeMetrics = metrics.route(surface, method, pattern);
-        table.add(method, pattern, new Route(surface, method, pattern, handler, maxBodyBytes, routeMetrics, null));
+        final Route route = new Route(surface, method, pattern, handler, maxBodyBytes, routeMetrics, null);
+        table.add(method, pattern, route);
+        registered.add(route);
         return this;
     }
 
@@ -62,9 +68,17 @@ public final class Routes
     public Routes stream(final String method, final String pattern, final StreamingHandler handler, final long maxBodyBytes)
     {
         final RouteMetrics routeMetrics = metrics.route(surface, method, pattern);
-        table.add(method, pattern, new Route(surface, method, pattern, null,
-            (int)Math.min(Integer.MAX_VALUE, maxBodyBytes), routeMetrics, handler));
+        final Route route = new Route(surface, method, pattern, null,
+            (int)Math.min(Integer.MAX_VALUE, maxBodyBytes), routeMetrics, handler);
+        table.add(method, pattern, route);
+        registered.add(route);
         return this;
+    }
+
+    /** @return every route registered so far, in registration order (the OpenAPI check reads them). */
+    List<Route> registered()
+    {
+        return List.copyOf(registered);
     }
 
     RouteTable<Route> build()

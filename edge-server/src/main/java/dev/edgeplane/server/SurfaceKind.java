@@ -1,7 +1,7 @@
 package dev.edgeplane.server;
 
 /**
- * The four API surfaces, each a listener on its own port (ARCHITECTURE.md, surface table).
+ * The four API surfaces, each a listener on its own port (docs/ARCHITECTURE.md, surface table).
  */
 public enum SurfaceKind
 {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A validated {@code POST /create-instance} body (SPEC-services-telapi.md, "Wire details"): {@code instanceId}
+ * A validated {@code POST /create-instance} body (docs/SPEC-services.md, "Wire details"): {@code instanceId}
  * (1–64 of {@code [A-Za-z0-9_-]}), {@code name} (default {@code convos-agent-<instanceId>}), {@code tools} (default
  * openrouter + agentmail), {@code env}, {@code runtimeImage} (default {@code RAILWAY_RUNTIME_IMAGE}).
  */

@@ -11,7 +11,7 @@ import dev.edgeplane.codec.Fields;
 import dev.edgeplane.codec.Problems;
 
 /**
- * Validation of the services API's request bodies (SPEC-services-telapi.md, "Wire details"). Every problem is
+ * Validation of the services API's request bodies (docs/SPEC-services.md, "Wire details"). Every problem is
  * collected and reported at once; unknown fields are problems too (they are usually typos). A request with a
  * problem changes nothing.
  *

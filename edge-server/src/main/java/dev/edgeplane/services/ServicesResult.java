@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An answer of the services logic as a value (STYLE.md, "Errors are data"): an HTTP status with a JSON tree, or
+ * An answer of the services logic as a value (docs/STYLE.md, "Errors are data"): an HTTP status with a JSON tree, or
  * the one error body's code, message and details. The HTTP glue ({@link ServicesHandlers}) renders it.
  */
 record ServicesResult(int status, Object body, String code, String message, Map<String, Object> details)

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every setting of the services API (seed 002, "Environment variables", and SPEC-services-telapi.md, "Wire
+ * Every setting of the services API (seed 002, "Environment variables", and docs/SPEC-services.md, "Wire
  * details") as a name + default pair, read once from the server's environment. Secrets are held here and handed
  * to the provider clients; {@link #toString()} names which are set, never their values.
  *

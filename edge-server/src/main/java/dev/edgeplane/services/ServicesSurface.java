@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The services API (seed 002, SPEC-services-telapi.md) that provisions Railway, OpenRouter, AgentMail and Telnyx
+ * The services API (seed 002, docs/SPEC-services.md) that provisions Railway, OpenRouter, AgentMail and Telnyx
  * resources for the pool manager, on {@code PORT} (3002).
  *
  * <p>{@code GET /healthz} is open; every other route needs {@code Authorization: Bearer <SERVICES_API_KEY>}. At

@@ -1,5 +1,5 @@
 /**
- * The services API (seed 002, SPEC-services-telapi.md): provisioning of Railway services, OpenRouter keys, AgentMail
+ * The services API (seed 002, docs/SPEC-services.md): provisioning of Railway services, OpenRouter keys, AgentMail
  * inboxes and Telnyx numbers for the pool manager, on {@code PORT} (3002).
  *
  * <h2>Layout</h2>

@@ -16,7 +16,7 @@ import com.auth0.jwt.exceptions.JWTVerificationException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 
 /**
- * Short-lived call tokens (ARCHITECTURE.md "Security model": HS256 with {@code JWT_SECRET},
+ * Short-lived call tokens (docs/ARCHITECTURE.md "Security model": HS256 with {@code JWT_SECRET},
  * {@code aud}, {@code exp}, {@code jti}): they bind one web user ({@code sub}) to one ARI channel
  * ({@code channel}) and are what {@code GET /ws/channel?token=} accepts. No leeway on {@code exp}: an
  * expired call token closes its socket.

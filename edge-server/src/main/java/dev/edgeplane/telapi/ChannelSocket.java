@@ -17,7 +17,7 @@ import io.opentelemetry.context.Context;
 
 /**
  * One browser's {@code /ws/channel} WebSocket, bound by its call token to one ARI channel
- * (SPEC-services-telapi.md, "Wire details"). Server → browser: the channel's ARI events as JSON, a
+ * (docs/SPEC-telapi.md, "GET /ws/channel"). Server → browser: the channel's ARI events as JSON, a
  * {@code hello} on open, {@code resync} / {@code ari} frames around ARI drops, and one ack per
  * command. Browser → server: commands, each mapped to one ARI REST call on the token's channel (the
  * browser never names a channel, so it can only ever act on its own):

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The TelAPI gateway's knobs as name + default pairs (seed 000's configuration table, plus the ARI
- * settings of SPEC-services-telapi.md "Wire details" and a few {@code TELAPI_} tuning knobs), read
+ * settings of docs/SPEC-telapi.md "Settings" and a few {@code TELAPI_} tuning knobs), read
  * once from the environment.
  *
  * <p>{@link #describe} renders every variable the gateway reads with its effective value and secrets

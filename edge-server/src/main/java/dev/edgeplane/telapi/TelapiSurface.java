@@ -12,7 +12,6 @@ import dev.edgeplane.codec.Problems;
 import dev.edgeplane.server.EdgeRuntime;
 import dev.edgeplane.server.HttpExchange;
 import dev.edgeplane.server.Routes;
-import dev.edgeplane.server.ServerRoutes;
 import dev.edgeplane.server.Surface;
 import dev.edgeplane.server.SurfaceKind;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,7 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.opentelemetry.api.trace.Span;
 
 /**
- * The TelAPI gateway (seed 000, SPEC-services-telapi.md) on {@code TELAPI_PORT}: {@code GET /health},
+ * The TelAPI gateway (seed 000, docs/SPEC-telapi.md) on {@code TELAPI_PORT}: {@code GET /health},
  * {@code POST /tokens/call} (web user → call token + WebRTC configuration) and {@code GET /ws/channel}
  * (browser ↔ ARI channel WebSocket), plus the TTS media cache client and its start-up {@code tlsDiag}
  * line. The HTTP glue stays here; tokens, ARI, fan-out and the cache client are plain classes.
@@ -63,8 +62,8 @@ public final class TelapiSurface implements Surface
         runtime.httpMetrics().gauge("edgeplane_telapi_ari_events", "ARI events received (counter).", "", hub::eventsIn);
         runtime.httpMetrics().gauge("edgeplane_telapi_events_delivered", "ARI events queued to browsers (counter).", "", hub::delivered);
         runtime.httpMetrics().gauge("edgeplane_telapi_events_unrouted", "ARI events no browser watched (counter).", "", hub::unrouted);
+        // GET /health (the load balancer's check) is one of the routes every listener shares (ServerRoutes).
         routes
-            .get("/health", ServerRoutes::health)
             .add("POST", "/tokens/call", this::callToken, 16 * 1024)
             .get("/ws/channel", this::channel);
     }

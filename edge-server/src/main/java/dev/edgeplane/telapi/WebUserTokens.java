@@ -25,7 +25,7 @@ import dev.edgeplane.codec.Json;
 
 /**
  * Verifies the bearer TelWeb sends for its web user with {@code JWT_SECRET}
- * (SPEC-services-telapi.md, "Wire details"): either an HS256 JWT (RFC 7519) signed with the secret's
+ * (docs/SPEC-telapi.md, "Web users"): either an HS256 JWT (RFC 7519) signed with the secret's
  * UTF-8 bytes, or a NextAuth.js v4 session token: a compact JWE (RFC 7516) with {@code alg: dir},
  * {@code enc: A256GCM} and the key of {@link NextAuthKey}. {@code exp} and {@code nbf} are checked
  * with NextAuth's 15 s clock tolerance; the user is {@code sub}, else {@code email}.

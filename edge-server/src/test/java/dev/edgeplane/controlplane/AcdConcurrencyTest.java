@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The ACD invariants under concurrency (SPEC-control-plane.md, "Agents and ACD"): 8 agents and 40
+ * The ACD invariants under concurrency (docs/SPEC-control-plane.md, "Agents and ACD"): 8 agents and 40
  * callers in three queues (longest_idle, ring_all, and one nobody serves), driven from a thread pool over real sockets —
  * pollers, confirms, racing claims, offers nobody answers, agents logging out mid-offer, stale-epoch
  * probes. No caller is bridged twice, no agent has two callers at once, every stale or withdrawn

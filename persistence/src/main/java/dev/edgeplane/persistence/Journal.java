@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The local durable journal: an append-only log of memory-mapped segment files into which every change that must
- * survive is written before the response is sent (ARCHITECTURE.md, "Persistence: PostgreSQL, written behind"). The
+ * survive is written before the response is sent (docs/ARCHITECTURE.md, "Persistence"). The
  * {@link JournalFlusher} drains it to PostgreSQL.
  *
  * <p>Files in the directory: {@code journal.id} (a random UUID written once; entry identity is (id, seq), so a wiped

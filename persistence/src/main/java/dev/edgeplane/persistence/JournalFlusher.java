@@ -19,8 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drains a {@link Journal} into PostgreSQL behind the request path (ARCHITECTURE.md, "Persistence: PostgreSQL, written
- * behind").
+ * Drains a {@link Journal} into PostgreSQL behind the request path (docs/ARCHITECTURE.md, "Persistence").
  *
  * <p>Loop on its own daemon thread {@code journal-flusher}: on first contact with the database it reads this
  * journal's checkpoint ({@code journal_checkpoint.flushed_seq}) and starts reading after it — that is the whole of

@@ -5,6 +5,6 @@
  * path: changes are appended to the local durable {@link dev.edgeplane.persistence.Journal} before a response is sent
  * and drained to PostgreSQL in batches by the {@link dev.edgeplane.persistence.JournalFlusher}.
  *
- * <p>See the design note {@code ARCHITECTURE.md}, "Persistence: PostgreSQL, written behind".
+ * <p>See {@code docs/ARCHITECTURE.md}, "Persistence".
  */
 package dev.edgeplane.persistence;

@@ -27,6 +27,17 @@ class EmbeddedPostgresServerTest
     Path directory;
 
     @Test
+    void shouldSayTheBundledBinariesAreLinuxAmd64OnlyElsewhere()
+    {
+        assertEquals(null, EmbeddedPostgresServer.unsupportedPlatform("Linux", "amd64"));
+        assertEquals(null, EmbeddedPostgresServer.unsupportedPlatform("Linux", "x86_64"));
+        final String mac = EmbeddedPostgresServer.unsupportedPlatform("Mac OS X", "aarch64");
+        assertNotNull(mac);
+        assertTrue(mac.contains("linux-amd64") && mac.contains("Mac OS X/aarch64") && mac.contains("DATABASE_URL"), mac);
+        assertNotNull(EmbeddedPostgresServer.unsupportedPlatform("Linux", "aarch64"));
+    }
+
+    @Test
     void shouldBringSameDataBackAfterStopAndStartOnSameDirectoryAndPort() throws Exception
     {
         final Path cluster = directory.resolve("pg");

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread allowed to mutate a shard's state: the Netty event loop that owns the shard
- * (thread per core, ARCHITECTURE.md "Threading").
+ * (thread per core, docs/THREADING.md).
  *
  * <p>Threading: {@link #offer(ShardTask)} may be called from any thread. Called on the owner loop,
  * outside any other shard task, with nothing queued for this shard, the task runs at once on the

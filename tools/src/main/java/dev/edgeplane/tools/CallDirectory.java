@@ -14,7 +14,7 @@ import dev.edgeplane.codec.Json;
 
 /**
  * The devices and phone numbers {@code sip-sim} registers and dials, read from a configuration document in the shape
- * of {@code POST /admin/config} (SPEC-control-plane.md, "Configuration"): per account its {@code id},
+ * of {@code POST /admin/config} (docs/SPEC-control-plane.md, "Configuration"): per account its {@code id},
  * {@code domain}, {@code devices} ({@code username} with {@code password}, {@code ha1_md5} or {@code ha1_sha256};
  * {@code enabled:false} ones are skipped, as the server would refuse them), {@code dids} ({@code number}) and
  * {@code flows} ({@code id}).

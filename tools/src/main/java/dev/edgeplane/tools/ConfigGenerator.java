@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Builds a large, valid configuration document in the {@code POST /admin/config} shape (SPEC-control-plane.md,
+ * Builds a large, valid configuration document in the {@code POST /admin/config} shape (docs/SPEC-control-plane.md,
  * "Configuration") for benchmarks: {@code accounts} accounts {@code a1.bench.example} … each with devices
  * {@code 1001} … (password {@code pw-<i>-<j>}), unique DIDs {@code +1<10 digits>} of which the first half go to a
  * two-node flow (gather, then hangup) and the rest to the devices, one {@code +1} and one {@code +44} trunk.

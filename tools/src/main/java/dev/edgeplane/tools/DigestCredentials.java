@@ -7,7 +7,7 @@ import dev.edgeplane.codec.SipDigest;
 
 /**
  * The digest a SIP user agent would send for a device, as the {@code POST /auth} form fields Kamailio forwards
- * (SPEC-control-plane.md, "POST /auth"): {@code method, realm, username, uri, nonce, response, algorithm, qop,
+ * (docs/SPEC-control-plane.md, "POST /auth"): {@code method, realm, username, uri, nonce, response, algorithm, qop,
  * cnonce, nc, sourceIp}. The realm is the account's domain and {@code qop=auth} (RFC 2617 §3.2.2), computed with
  * {@link SipDigest}.
  *

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code edgeplane load}: the load generator of PERFORMANCE.md ({@link LoadGenerator}) — fixed-rate open-loop latency
+ * {@code edgeplane load}: the load generator of docs/PERFORMANCE.md ({@link LoadGenerator}) — fixed-rate open-loop latency
  * with coordinated omission corrected, or closed-loop saturation, against one control-plane endpoint scenario or the
  * bare reference server.
  *

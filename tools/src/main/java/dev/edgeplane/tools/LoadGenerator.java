@@ -24,7 +24,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import org.HdrHistogram.HistogramLogWriter;
 
 /**
- * The {@code edgeplane load} engine (PERFORMANCE.md): a Netty HTTP/1.1 client that drives one endpoint scenario
+ * The {@code edgeplane load} engine (docs/PERFORMANCE.md): a Netty HTTP/1.1 client that drives one endpoint scenario
  * ({@link LoadScenario}) over {@code connections} keep-alive connections with one request in flight each, spread over
  * {@code threads} event loops ({@link LoadWorker}).
  *

@@ -295,7 +295,7 @@ abstract class LoadScenario
             {
                 return super.check(step, status, body, measured, recorder);
             }
-            // Every /route verdict, a reject included, is a 200 with an rtjson object (SPEC-control-plane.md).
+            // Every /route verdict, a reject included, is a 200 with an rtjson object (docs/SPEC-control-plane.md).
             if (!body.matchesAt(0, RTJSON_ACTION))
             {
                 return "200 without rtjson";

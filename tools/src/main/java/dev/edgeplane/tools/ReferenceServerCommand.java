@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code edgeplane reference-server}: the performance ceiling — a bare Netty HTTP server on the same
- * transport as Edgeplane that answers every request with a constant JSON body (PERFORMANCE.md,
+ * transport as Edgeplane that answers every request with a constant JSON body (docs/PERFORMANCE.md,
  * "References in the same run").
  */
 @Command(name = "reference-server", mixinStandardHelpOptions = true,

@@ -41,7 +41,7 @@ import dev.edgeplane.codec.Json;
  * {@code POST /presence/event} type=register), then starts calls at a fixed rate, open loop ({@link OpenLoopSchedule}).
  * Each call is {@code POST /route}; when the answer's {@code rtjson.action} is {@code flow}, {@code POST /flow} start
  * and up to {@code steps} steps, stopping at {@code hangup}; and always, last, {@code POST /presence/event} type=dialog
- * state=terminated, as the SIP layer must for every call /route admitted (SPEC-control-plane.md). Calls alternate
+ * state=terminated, as the SIP layer must for every call /route admitted (docs/SPEC-control-plane.md). Calls alternate
  * between inbound (external number to a DID) and outbound (device to a PSTN number {@code +1202555xxxx}).
  *
  * <p>Every HTTP exchange's latency goes into an HdrHistogram {@link org.HdrHistogram.Recorder} per endpoint. A

@@ -17,7 +17,7 @@ import dev.edgeplane.persistence.config.AgentConfig;
 import dev.edgeplane.persistence.config.QueueConfig;
 
 /**
- * One account's automatic call distribution (SPEC-control-plane.md, "Agents and ACD"): its agents,
+ * One account's automatic call distribution (docs/SPEC-control-plane.md, "Agents and ACD"): its agents,
  * its queues' waiting lines, the offers (leases) in flight and the bridges made.
  *
  * <p>Invariants, all kept by running every change on one thread: a caller holds at most one offer and

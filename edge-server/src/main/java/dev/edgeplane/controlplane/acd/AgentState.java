@@ -1,7 +1,7 @@
 package dev.edgeplane.controlplane.acd;
 
 /**
- * What an agent is doing with calls (SPEC-control-plane.md, "Agents and ACD"): {@code idle},
+ * What an agent is doing with calls (docs/SPEC-control-plane.md, "Agents and ACD"): {@code idle},
  * {@code offered} (a caller rings the agent under a lease), {@code on_call} (bridged) or
  * {@code wrap_up} (resting after a call for the queue's {@code wrapup_s}).
  *

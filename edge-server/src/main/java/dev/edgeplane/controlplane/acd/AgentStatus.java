@@ -1,7 +1,7 @@
 package dev.edgeplane.controlplane.acd;
 
 /**
- * Whether an agent wants calls (SPEC-control-plane.md, "Agents and ACD"): {@code logged_out},
+ * Whether an agent wants calls (docs/SPEC-control-plane.md, "Agents and ACD"): {@code logged_out},
  * {@code available} or {@code paused}. Only {@code available} agents are offered callers.
  *
  * <p>Immutable and thread-safe.

@@ -14,7 +14,7 @@ import dev.edgeplane.state.ShardWriter;
 import dev.edgeplane.state.Shards;
 
 /**
- * The ACD of every account (SPEC-control-plane.md, "Agents and ACD"), one
+ * The ACD of every account (docs/SPEC-control-plane.md, "Agents and ACD"), one
  * {@link AccountDistributor} per account that has queues or agents, kept by the shard that owns the
  * account ({@code Shards.forKey(accountId)}), like its CAC counters.
  *

@@ -1,5 +1,5 @@
 /**
- * Automatic call distribution (SPEC-control-plane.md, "Agents and ACD"): agents, queues, offers
+ * Automatic call distribution (docs/SPEC-control-plane.md, "Agents and ACD"): agents, queues, offers
  * under leases, and the answer hooks.
  *
  * <h2>Ownership and threading</h2>

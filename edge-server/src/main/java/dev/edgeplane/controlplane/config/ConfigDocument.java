@@ -39,7 +39,7 @@ import dev.edgeplane.persistence.config.TimeWindow;
 import dev.edgeplane.persistence.config.TrunkConfig;
 
 /**
- * The control-plane configuration document (SPEC-control-plane.md, "Configuration"): parsing and
+ * The control-plane configuration document (docs/SPEC-control-plane.md, "Configuration"): parsing and
  * validation into the persistence records, and export back to the same JSON shape.
  *
  * <p>Validation reports every problem at once, each with its JSON path, so an operator fixes a
@@ -50,7 +50,7 @@ import dev.edgeplane.persistence.config.TrunkConfig;
  */
 public final class ConfigDocument
 {
-    /** Strategies a queue may use (SPEC-control-plane.md, "Agents and ACD"). */
+    /** Strategies a queue may use (docs/SPEC-control-plane.md, "Agents and ACD"). */
     public static final Set<String> QUEUE_STRATEGIES =
         Set.of("ring_all", "longest_idle", "round_robin", "fewest_calls", "random");
 

@@ -1,7 +1,7 @@
 package dev.edgeplane.controlplane.flow;
 
 /**
- * The command types a flow node may issue (SPEC-control-plane.md, "POST /flow — the command
+ * The command types a flow node may issue (docs/SPEC-control-plane.md, "POST /flow — the command
  * loop") and the fields each accepts, in the spec's order.
  *
  * <p>A field the spec marks optional is optional here; every other field is required, so the

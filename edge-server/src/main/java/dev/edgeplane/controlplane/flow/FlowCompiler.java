@@ -14,7 +14,7 @@ import dev.edgeplane.codec.Fields;
 import dev.edgeplane.codec.Problems;
 
 /**
- * Validates a stored flow definition (SPEC-control-plane.md, "POST /flow — the command loop")
+ * Validates a stored flow definition (docs/SPEC-control-plane.md, "POST /flow — the command loop")
  * and compiles it into a {@link CompiledFlow}.
  *
  * <p>Every problem is reported, not just the first, each with a path relative to the

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 
 /**
- * Runs the {@code /flow} command loop (SPEC-control-plane.md, "POST /flow — the command loop"):
+ * Runs the {@code /flow} command loop (docs/SPEC-control-plane.md, "POST /flow — the command loop"):
  * starts a session at a flow's start node, moves it along {@code next} on each reported
  * outcome, and renders the command to issue with {@code ${var}} substituted.
  *

@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * One node's {@code next}: which node an outcome leads to. Matching tries the exact patterns
  * ({@code digit:1}, {@code timeout}), then the prefix wildcards ({@code digit:*}) longest
- * first, then the default {@code *} (SPEC-control-plane.md, "Outcome matching").
+ * first, then the default {@code *} (docs/SPEC-control-plane.md, "Outcome matching").
  *
  * <p>Immutable and thread-safe.
  */

@@ -12,7 +12,7 @@ import io.netty.util.AsciiString;
  * segments that are non-empty, at most {@value #MAX_SEGMENT} characters (a file name on the local
  * store) and neither {@code .} nor {@code ..}; it neither starts nor ends with {@code /}. Validation
  * happens after percent-decoding, so {@code %2e%2e/x} is refused like {@code ../x}, and a key can
- * never name a path outside the store (SPEC-control-plane.md, "Media and TTS": no {@code ..}, no
+ * never name a path outside the store (docs/SPEC-control-plane.md, "Media and TTS": no {@code ..}, no
  * absolute paths). The character set also leaves {@code ~} free for the store's temporary files.
  *
  * <p>Stateless and thread-safe.

@@ -1,7 +1,7 @@
 package dev.edgeplane.controlplane.media;
 
 /**
- * Turns prompt text into speech (SPEC-control-plane.md, "Media and TTS": the engine is pluggable, a
+ * Turns prompt text into speech (docs/SPEC-control-plane.md, "Media and TTS": the engine is pluggable, a
  * local engine such as espeak-ng where installed, an HTTP provider otherwise).
  *
  * <p>Threading: implementations are thread-safe. {@link #synthesize} blocks (a child process, a

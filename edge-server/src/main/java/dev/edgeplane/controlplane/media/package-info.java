@@ -1,6 +1,6 @@
 /**
  * Media object storage and system-prompt synthesis for the control plane (seed 001 "Media &amp; TTS",
- * SPEC-control-plane.md "Media and TTS"): {@code GET|PUT /media/{key}} gated by media-node CIDRs,
+ * docs/SPEC-control-plane.md "Media and TTS"): {@code GET|PUT /media/{key}} gated by media-node CIDRs,
  * and {@code POST /admin/tts/generate} gated by the admin token.
  *
  * <p>{@link dev.edgeplane.controlplane.media.MediaStore} is the storage contract;

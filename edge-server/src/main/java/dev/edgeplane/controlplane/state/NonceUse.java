@@ -7,7 +7,7 @@ import net.openhft.chronicle.bytes.BytesOut;
 
 /**
  * One accepted digest answer, keyed by {@code nonce:nc:cnonce}, remembered for the nonce lifetime so
- * a replayed answer is refused (SPEC-control-plane.md, POST /auth). Entries are inserted with the
+ * a replayed answer is refused (docs/SPEC-control-plane.md, POST /auth). Entries are inserted with the
  * map's atomic {@code putIfAbsent}, so the store needs no single owner; the sweeper removes expired
  * ones.
  */

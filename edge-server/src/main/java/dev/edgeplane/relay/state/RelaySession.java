@@ -8,7 +8,7 @@ import net.openhft.chronicle.bytes.BytesOut;
 
 /**
  * One relay session, keyed by its session id: where it runs, its state in the relay state machine
- * (SPEC-relay.md, "Relay lifecycle"), the timers that drive it (last health report, end of grace) and how much
+ * (docs/SPEC-relay.md, "Relay lifecycle"), the timers that drive it (last health report, end of grace) and how much
  * of it has been drawn from the Time Bank. Owned by the user's shard; kept off-heap so a restarted process finds
  * running relays, their grace timers and their metering where it left them.
  *

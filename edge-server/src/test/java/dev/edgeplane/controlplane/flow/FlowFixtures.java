@@ -12,7 +12,7 @@ import dev.edgeplane.codec.JsonBuffer;
 /** Flow definitions and rendering shared by the flow tests. */
 final class FlowFixtures
 {
-    /** The example of SPEC-control-plane.md, "POST /flow — the command loop". */
+    /** The example of docs/SPEC-control-plane.md, "POST /flow — the command loop". */
     static final String SPEC_FLOW = """
         {"start":"menu","nodes":{
           "menu":{"command":{"type":"gather","prompt":"media:menu.wav","numDigits":1,"timeoutMs":5000},

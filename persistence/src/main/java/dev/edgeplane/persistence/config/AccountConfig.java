@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * One account's whole configuration: the unit that {@code POST /admin/config} and {@code config apply} replace
- * (SPEC-control-plane.md, "Configuration"). An account named in a document replaces that account's rows; accounts not
+ * (docs/SPEC-control-plane.md, "Configuration"). An account named in a document replaces that account's rows; accounts not
  * named are untouched.
  *
  * <p>{@code version} is bumped by every {@link ConfigRepository#apply apply} of the account (1 after the first); it

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns {@code NOTIFY} {@value ConfigRepository#NOTIFY_CHANNEL} (sent by {@link ConfigRepository#apply} at commit)
  * into calls of {@code onAccountChanged(accountId)}, so the in-memory configuration is refreshed within a second of a
- * change without a restart (ARCHITECTURE.md, "Configuration is cached in memory and refreshed on PostgreSQL
- * LISTEN/NOTIFY").
+ * change without a restart (docs/ARCHITECTURE.md, "Persistence": configuration is cached in memory and refreshed on
+ * PostgreSQL LISTEN/NOTIFY).
  *
  * <p>It holds one dedicated connection of its own (opened with {@link DriverManager}, not borrowed from the pool, whose
  * connections would be taken away for hours), {@code LISTEN}s on it and polls for notifications every

@@ -36,7 +36,7 @@ import dev.edgeplane.persistence.ErrorSummary;
  * devices, DIDs, schedules, flows, trunks, queues and agents, written a whole account at a time and read back into the
  * {@link AccountConfig} records.
  *
- * <p>{@link #apply} is the one writer (SPEC-control-plane.md, "Configuration"): a document is checked as a whole
+ * <p>{@link #apply} is the one writer (docs/SPEC-control-plane.md, "Configuration"): a document is checked as a whole
  * ({@link ConfigValidator}, then ownership of domains, DIDs and device ids against the accounts already stored) and
  * either applied in one transaction or refused with every problem listed, changing nothing. Applies are serialised by
  * a transaction-scoped advisory lock, so two concurrent documents that claim the same DID cannot both win. Each applied

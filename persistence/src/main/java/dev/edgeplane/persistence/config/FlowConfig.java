@@ -1,7 +1,7 @@
 package dev.edgeplane.persistence.config;
 
 /**
- * A call flow of an account, run by {@code POST /flow} (SPEC-control-plane.md, "POST /flow").
+ * A call flow of an account, run by {@code POST /flow} (docs/SPEC-control-plane.md, "POST /flow").
  *
  * <p>{@code definitionJson} is kept in canonical form (see {@link CanonicalJson}): compact, object keys in the order
  * PostgreSQL {@code jsonb} keeps them (shorter keys first, then by UTF-8 bytes), numbers in plain notation. The

@@ -3,7 +3,7 @@ package dev.edgeplane.persistence.config;
 import java.util.Set;
 
 /**
- * An ACD queue of an account (SPEC-control-plane.md, "Agents and ACD").
+ * An ACD queue of an account (docs/SPEC-control-plane.md, "Agents and ACD").
  *
  * <p>Immutable and thread-safe.
  *

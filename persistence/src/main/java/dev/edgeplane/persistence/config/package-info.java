@@ -1,5 +1,5 @@
 /**
- * Control-plane configuration (SPEC-control-plane.md, "Configuration"): the {@link
+ * Control-plane configuration (docs/SPEC-control-plane.md, "Configuration"): the {@link
  * dev.edgeplane.persistence.config.AccountConfig} records a configuration document becomes, their tables in
  * PostgreSQL ({@code V2__control_plane_config.sql}), the {@link dev.edgeplane.persistence.config.ConfigRepository}
  * that applies a document in one transaction and reads it back, and the {@link
