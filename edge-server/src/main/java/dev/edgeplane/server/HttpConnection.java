@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 import dev.edgeplane.codec.RouteTable;
+import dev.edgeplane.persistence.JournalUnavailableException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -111,6 +112,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
     RequestDecoder requestDecoder()
     {
         return requestDecoder;
+    }
+
+    /** @return whether this connection's surface journals its writes ({@link SurfaceKind#journaled()}). */
+    boolean journaled()
+    {
+        return listener.kind().journaled();
     }
 
     /** @return the handler to place first, before the request decoder. */
@@ -505,9 +512,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
     private void dispatch()
     {
         runtime.requestStarted();
+        if (exchange.refusedForJournal())
+        {
+            return;
+        }
         try
         {
             exchange.route.handler().handle(exchange);
+        }
+        catch (final JournalUnavailableException e)
+        {
+            exchange.journalUnavailable(e);
         }
         catch (final Throwable t)
         {
