@@ -100,9 +100,62 @@ class JournalDiskFullTest
         }
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldReportATornJournalTailInHealthAfterRestart() throws Exception
+    {
+        final String databaseUrl = TestPostgres.freshDatabaseUrl("journal_torn_tail");
+        try (EdgeServer server = startOn(databaseUrl))
+        {
+            final ControlPlaneFixture cp = new ControlPlaneFixture(server.port(SurfaceKind.CONTROL_PLANE));
+            cp.applyConfig(ControlPlaneFixture.document(10, ""));
+            final Map<String, Object> health = TestServers.json(health(server.port(SurfaceKind.TELAPI)).body());
+            assertEquals("clean", ((Map<String, Map<String, Object>>)health.get("checks")).get("journal").get("recovery"));
+            assertEquals("outbound", cp.route("before-tear", "1001", DOMAIN, "+12125550100").get("action"));
+        }
+        final long torn = JournalFaults.tearLastRecord(dataDir.resolve("journal"));
+
+        try (EdgeServer server = startOn(databaseUrl))
+        {
+            assertEquals(torn - 1, server.runtime().journal().lastSeq(), "the log ends before the torn record");
+            final int healthPort = server.port(SurfaceKind.TELAPI);
+            // The torn record had been flushed before the stop: the flusher finds PostgreSQL ahead of the journal.
+            TestServers.await("/health to list both problems", 10_000, () ->
+            {
+                final Object listed = journalCheck(healthPort).get("recovery_problems");
+                return listed != null && ((List<String>)listed).size() == 2;
+            });
+            final Map<String, Object> journal = journalCheck(healthPort);
+            assertEquals("problems", journal.get("recovery"), journal.toString());
+            final List<String> problems = (List<String>)journal.get("recovery_problems");
+            assertTrue(problems.get(0).startsWith("torn tail: CRC mismatch"), problems.toString());
+            assertTrue(problems.get(0).contains("expected seq " + torn), problems.toString());
+            assertTrue(problems.get(1).startsWith("PostgreSQL has seqs up to " + torn + " but the journal ends at " +
+                (torn - 1)), problems.toString());
+            final String metrics = cpMetrics(server);
+            assertTrue(metrics.contains("edgeplane_journal_recovery_problems 2"), metrics);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> journalCheck(final int healthPort)
+    {
+        return ((Map<String, Map<String, Object>>)TestServers.json(health(healthPort).body()).get("checks")).get("journal");
+    }
+
+    private static String cpMetrics(final EdgeServer server) throws Exception
+    {
+        return TestServers.get(server.port(SurfaceKind.CONTROL_PLANE), "/metrics").body();
+    }
+
     private EdgeServer start(final String database)
     {
-        return TestServers.start(dataDir, TestPostgres.freshDatabaseUrl(database), Map.of(
+        return startOn(TestPostgres.freshDatabaseUrl(database));
+    }
+
+    private EdgeServer startOn(final String databaseUrl)
+    {
+        return TestServers.start(dataDir, databaseUrl, Map.of(
             "ADMIN_TOKEN", ControlPlaneFixture.ADMIN_TOKEN,
             "EDGEPLANE_JOURNAL_SEGMENT_MB", "1"));
     }

@@ -554,8 +554,8 @@ public final class Journal implements AutoCloseable
 
     /**
      * Whether a write admitted now can be journaled: false while no reserve segment is ready (the filesystem had no
-     * room for it) and the active segment is down to its headroom. Callers ask this before they change state and answer "unavailable"
-     * when it is false. Never blocks; a volatile read.
+     * room for it) and the active segment is down to its headroom. Callers ask this before they change state and
+     * answer "unavailable" when it is false. Never blocks; a volatile read.
      *
      * @return true while writes can be taken.
      */
@@ -863,7 +863,14 @@ public final class Journal implements AutoCloseable
             final Runnable listener = availabilityListener;
             if (null != listener)
             {
-                listener.run();
+                try
+                {
+                    listener.run();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("journal {}: availability listener failed", directory, ex);
+                }
             }
         }
         LockSupport.unpark(allocatorThread);
