@@ -66,10 +66,13 @@ final class CallSweeper implements AutoCloseable
     /** One pass; package-private so tests can drive it with their own clock. */
     void sweep(final long now)
     {
+        // Reclaiming a call and the ACD timers journal what they change: while the journal cannot take writes
+        // (disk full) they wait for the next pass after it can, so state and journal never disagree.
+        final boolean journaling = cp.trace.journal().acceptingWrites();
         final List<Candidate> calls = new ArrayList<>();
         cp.calls.forEach((callId, e) ->
         {
-            if (stale(e, now))
+            if (journaling && stale(e, now))
             {
                 calls.add(new Candidate(callId.toString(), e.accountId));
             }
@@ -132,7 +135,10 @@ final class CallSweeper implements AutoCloseable
         }
         // ACD timers (ring timeouts, wrap-ups, max waits) are lazy; this tick applies them on the
         // account shards even when nothing touches the accounts.
-        cp.acd.tick(cp.config.snapshot(), now);
+        if (journaling)
+        {
+            cp.acd.tick(cp.config.snapshot(), now);
+        }
         if (!calls.isEmpty() || !registrations.isEmpty() || !sessions.isEmpty())
         {
             LOG.info("sweep: {} stale calls, {} expired registrations, {} old flow sessions, {} used nonces",

@@ -205,6 +205,10 @@ public final class EdgeServer implements AutoCloseable
         m.gauge("edgeplane_journal_lag_seconds", "Age of the oldest journal entry not yet in PostgreSQL.", "",
             () -> f.status().lagMillis() / 1000.0);
         m.gauge("edgeplane_journal_size_bytes", "Bytes in journal segment files.", "", () -> runtime.journal().sizeBytes());
+        m.gauge("edgeplane_journal_accepting_writes", "1 while the journal has allocated room for writes (0: disk full).", "",
+            () -> runtime.journal().acceptingWrites() ? 1 : 0);
+        m.gauge("edgeplane_journal_recovery_problems", "Problems recovery found in the journal (torn tail, lost records).", "",
+            () -> runtime.journal().recoveryProblems().size());
         m.gauge("edgeplane_database_up", "1 when the last flush or probe reached PostgreSQL.", "",
             () -> f.status().databaseUp() ? 1 : 0);
         m.gauge("edgeplane_requests_in_flight", "Requests dispatched and not yet answered.", "", runtime::inFlight);

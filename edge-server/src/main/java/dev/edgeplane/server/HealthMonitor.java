@@ -37,6 +37,8 @@ final class HealthMonitor implements AutoCloseable
     /** Runs one probe now (so the first report exists before listeners bind), then periodically. */
     void start()
     {
+        // A full journal disk (and its end) shows in the report at once, not at the next period.
+        runtime.journal().onAvailabilityChange(this::refresh);
         probe();
         final long period = runtime.settings().healthProbeMs();
         executor.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
@@ -51,7 +53,14 @@ final class HealthMonitor implements AutoCloseable
     /** Re-evaluates at once (shutdown state changes). */
     void refresh()
     {
-        executor.execute(this::probe);
+        try
+        {
+            executor.execute(this::probe);
+        }
+        catch (final java.util.concurrent.RejectedExecutionException e)
+        {
+            // closed: nothing left to report to
+        }
     }
 
     private void probe()
@@ -76,6 +85,7 @@ final class HealthMonitor implements AutoCloseable
     @Override
     public void close()
     {
+        runtime.journal().onAvailabilityChange(null);
         executor.shutdownNow();
         try
         {

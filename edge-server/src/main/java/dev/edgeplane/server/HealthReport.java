@@ -1,10 +1,12 @@
 package dev.edgeplane.server;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.edgeplane.codec.Json;
 import dev.edgeplane.persistence.FlusherStatus;
+import dev.edgeplane.persistence.Journal;
 import dev.edgeplane.persistence.ProbeResult;
 import dev.edgeplane.state.OffHeapStore;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -15,7 +17,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * <p>Policy (documented in the README): the server is {@code ok} when PostgreSQL answers, the journal
  * is open and the stores are open; {@code degraded} (still 200) while PostgreSQL is down, because
  * writes are journaled and flushed when it returns, so a load balancer should keep sending traffic;
- * {@code unavailable} (503) when the journal or a state store cannot be used, or while shutting down.
+ * {@code unavailable} (503) when the journal or a state store cannot be used (the journal's disk is full:
+ * {@code reason} says so, and journaled writes are refused until there is room again), or while shutting down.
+ * Problems that recovery found in the journal (a torn tail) are listed under {@code checks.journal.recovery_problems}
+ * with {@code checks.journal.recovery} {@code "problems"} instead of {@code "clean"}.
  *
  * <p>Two bodies: {@code body} with every detail (latencies, journal sequence numbers and lag, store fill, the
  * database error) for callers the control plane trusts, and {@code publicBody} for anyone else: the verdict and
@@ -44,8 +49,22 @@ public record HealthReport(HttpResponseStatus status, byte[] body, byte[] public
         }
         checks.put("postgres", postgres);
 
+        final Journal j = runtime.journal();
+        final boolean writable = j.acceptingWrites();
+        final String journalReason = j.unavailableReason();
+        final List<String> recoveryProblems = j.recoveryProblems();
         final Map<String, Object> journal = new LinkedHashMap<>();
-        journal.put("status", journalOpen ? "ok" : "closed");
+        journal.put("status", !journalOpen ? "closed" : writable ? "ok" : "unavailable");
+        if (journalOpen && journalReason != null)
+        {
+            // While writes are still taken this is a warning: the next segment could not be allocated.
+            journal.put(writable ? "allocation_error" : "reason", journalReason);
+        }
+        journal.put("recovery", recoveryProblems.isEmpty() ? "clean" : "problems");
+        if (!recoveryProblems.isEmpty())
+        {
+            journal.put("recovery_problems", recoveryProblems);
+        }
         journal.put("last_seq", flush.journalLastSeq());
         journal.put("flushed_seq", flush.flushedSeq());
         journal.put("lag_events", flush.lagEvents());
@@ -75,6 +94,7 @@ public record HealthReport(HttpResponseStatus status, byte[] body, byte[] public
 
         final String verdict;
         final HttpResponseStatus status;
+        String reason = null;
         if (runtime.draining())
         {
             verdict = "draining";
@@ -84,6 +104,13 @@ public record HealthReport(HttpResponseStatus status, byte[] body, byte[] public
         {
             verdict = "unavailable";
             status = HttpResponseStatus.SERVICE_UNAVAILABLE;
+            reason = "the journal is closed";
+        }
+        else if (!writable)
+        {
+            verdict = "unavailable";
+            status = HttpResponseStatus.SERVICE_UNAVAILABLE;
+            reason = journalReason;
         }
         else if (!db.up())
         {
@@ -97,6 +124,10 @@ public record HealthReport(HttpResponseStatus status, byte[] body, byte[] public
         }
         final Map<String, Object> root = new LinkedHashMap<>();
         root.put("status", verdict);
+        if (reason != null)
+        {
+            root.put("reason", reason);
+        }
         root.put("checks", checks);
         final Map<String, Object> publicChecks = new LinkedHashMap<>();
         checks.forEach((name, check) -> publicChecks.put(name, ((Map<?, ?>)check).get("status")));

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 import dev.edgeplane.codec.RouteTable;
+import dev.edgeplane.persistence.JournalUnavailableException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -104,6 +105,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         this.exchange = new HttpExchange(this, runtime);
         this.parser = new RequestParser(listener.settings().maxInitialLineBytes(), listener.settings().maxHeaderBytes());
         this.accessLog = listener.settings().accessLog() && ACCESS.isInfoEnabled();
+    }
+
+    /** @return whether this connection's surface journals its writes ({@link SurfaceKind#journaled()}). */
+    boolean journaled()
+    {
+        return listener.kind().journaled();
     }
 
     boolean inEventLoop()
@@ -488,9 +495,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
     private void dispatch()
     {
         runtime.requestStarted();
+        if (exchange.refusedForJournal())
+        {
+            return;
+        }
         try
         {
             exchange.route.handler().handle(exchange);
+        }
+        catch (final JournalUnavailableException e)
+        {
+            exchange.journalUnavailable(e);
         }
         catch (final Throwable t)
         {

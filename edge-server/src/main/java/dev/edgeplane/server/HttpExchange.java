@@ -9,6 +9,7 @@ import dev.edgeplane.codec.ErrorBody;
 import dev.edgeplane.codec.Fields;
 import dev.edgeplane.codec.QueryParams;
 import dev.edgeplane.codec.RouteMatch;
+import dev.edgeplane.persistence.JournalUnavailableException;
 import dev.edgeplane.state.ShardTask;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -255,9 +256,17 @@ public final class HttpExchange implements Runnable, ShardTask
         {
             return; // nothing handed over: the command already ran from an earlier hand-off of this exchange
         }
+        if (refusedForJournal())
+        {
+            return; // asked again here: the journal may have filled while the command waited in the shard's queue
+        }
         try
         {
             task.execute();
+        }
+        catch (final JournalUnavailableException e)
+        {
+            journalUnavailable(e);
         }
         catch (final Throwable t)
         {
@@ -283,6 +292,41 @@ public final class HttpExchange implements Runnable, ShardTask
         respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
             "the server is busy; retry after the indicated delay", null);
         return false;
+    }
+
+    /**
+     * Before a write on a journaled surface changes anything: if the journal cannot take writes (its filesystem is
+     * full), answers {@code 503 journal_unavailable} with {@code Retry-After} and returns true.
+     */
+    boolean refusedForJournal()
+    {
+        return connection.journaled() && writes() && !runtime.journal().acceptingWrites() && journalUnavailable(null);
+    }
+
+    /** @return whether the request asks to change something (any method but GET, HEAD and OPTIONS). */
+    private boolean writes()
+    {
+        final String method = request.method();
+        return !"GET".equals(method) && !"HEAD".equals(method) && !"OPTIONS".equals(method);
+    }
+
+    /**
+     * Answers {@code 503 journal_unavailable} with {@code Retry-After}: the write cannot be journaled. {@code refused}
+     * is the append that found no room (a write admitted just before the journal filled), or null when the check
+     * came first and nothing was applied.
+     */
+    boolean journalUnavailable(final JournalUnavailableException refused)
+    {
+        if (refused != null)
+        {
+            LOG.warn("journal refused the write of {} (request {}): {}", route == null ? "?" : route.method() + " " +
+                route.pattern(), requestId, refused.getMessage());
+        }
+        responseHeaders.set(HttpHeaderNames.RETRY_AFTER, runtime.settings().retryAfterSeconds());
+        respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "journal_unavailable", refused == null
+            ? "the server cannot record writes right now (journal disk full); nothing was changed, retry after the delay"
+            : "the server could not record this write (journal disk full); retry after the delay", null);
+        return true;
     }
 
     public void respondJson(final HttpResponseStatus status, final byte[] json)

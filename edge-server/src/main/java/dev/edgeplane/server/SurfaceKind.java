@@ -5,20 +5,31 @@ package dev.edgeplane.server;
  */
 public enum SurfaceKind
 {
-    CONTROL_PLANE("control-plane", "CONTROL_PLANE_PORT", 3000),
-    TELAPI("telapi", "TELAPI_PORT", 3001),
-    SERVICES("services", "PORT", 3002),
-    RELAY("relay", "RELAY_PORT", 8080);
+    CONTROL_PLANE("control-plane", "CONTROL_PLANE_PORT", 3000, true),
+    TELAPI("telapi", "TELAPI_PORT", 3001, false),
+    SERVICES("services", "PORT", 3002, false),
+    RELAY("relay", "RELAY_PORT", 8080, true);
 
     private final String label;
     private final String portVariable;
     private final int defaultPort;
+    private final boolean journaled;
 
-    SurfaceKind(final String label, final String portVariable, final int defaultPort)
+    SurfaceKind(final String label, final String portVariable, final int defaultPort, final boolean journaled)
     {
         this.label = label;
         this.portVariable = portVariable;
         this.defaultPort = defaultPort;
+        this.journaled = journaled;
+    }
+
+    /**
+     * @return whether this surface's writes are recorded in the journal: while the journal cannot take writes
+     * (disk full), its write requests are refused with {@code 503} before they change anything.
+     */
+    public boolean journaled()
+    {
+        return journaled;
     }
 
     /** @return the name used in configuration, logs and metric labels. */

@@ -43,6 +43,20 @@ import org.slf4j.LoggerFactory;
  * first invalid or partial record ends the log. Appends then overwrite it: the rest of that segment is zeroed and
  * later segment files are renamed to {@code *.seg.orphaned}, so no stale record can ever reappear behind new ones.
  *
+ * <p>Space: segments are allocated for real before anything is written into them (zeros written through the file
+ * channel and forced, see {@link JournalSegment}), because a mapped write into an unallocated page of a full
+ * filesystem is a {@code SIGBUS}, not an exception. The {@code journal-allocator} thread keeps one whole segment
+ * ready ahead of need (the file {@value #RESERVE_FILE_NAME}, renamed into place when the active segment is full), so
+ * appenders never allocate. When an allocation fails (the filesystem is full) the allocator retries every second;
+ * once there is no reserve and less than the headroom ({@code min(1 MiB, segment size / 4)}) left in the active
+ * segment, {@link #acceptingWrites()} turns false with {@link #unavailableReason()} saying why. Callers check it
+ * before they change state and refuse the write; an append that still finds no room throws
+ * {@link JournalUnavailableException} without writing anything. The journal accepts writes again by itself as soon
+ * as an allocation succeeds (e.g. after the flusher released segments or an operator freed space).
+ *
+ * <p>Recovery problems (a torn record, a segment that does not continue the log, stale data after the end) are
+ * logged at error level and kept in {@link #recoveryProblems()} for {@code /health}.
+ *
  * <p>Durability follows {@link JournalSettings.FsyncPolicy}: {@code NONE} returns with the record in the page cache,
  * {@code ALWAYS} forces it before {@link #append} returns (appenders that arrive while a force is running share the
  * next one), {@code BATCH} leaves forcing to the {@code journal-sync} thread every batch interval. Callers learn of
@@ -64,9 +78,16 @@ public final class Journal implements AutoCloseable
     /** Suffix given to segment files found after the end of the log during recovery. */
     public static final String ORPHANED_SUFFIX = ".orphaned";
 
+    /** Name of the segment file prepared ahead of need; it takes its real name when it becomes the active one. */
+    public static final String RESERVE_FILE_NAME = "reserve.seg.next";
+
+    /** Most bytes of the active segment kept back for writes already admitted when no reserve can be made. */
+    public static final int HEADROOM_MAX = 1 << 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
     private static final long SYNC_ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int ZERO_PAGE_SIZE = 4096;
+    private static final long ALLOCATION_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Path directory;
     private final JournalSettings settings;
@@ -83,6 +104,17 @@ public final class Journal implements AutoCloseable
     private long lastSeq;                                                   // guarded by appendLock
     private boolean directoryDirty;                                         // guarded by appendLock
     private boolean closed;                                                 // guarded by appendLock
+    private JournalSegment reserve;                                         // guarded by appendLock
+
+    private final int headroom;
+    private volatile boolean acceptingWrites;
+    /** Why the last allocation failed, null while allocations succeed. */
+    private volatile String allocationError;
+    /** Test hook: raised instead of allocating (see the test-jar's {@code JournalFaults}). */
+    private volatile IOException allocationFault;
+    private volatile Runnable availabilityListener;
+    private final List<String> recoveryProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread allocatorThread;
 
     private volatile long publishedSeq;
     private volatile long durableSeq;
@@ -103,7 +135,9 @@ public final class Journal implements AutoCloseable
         final FileChannel lockChannel,
         final FileLock fileLock,
         final List<JournalSegment> recovered,
-        final long lastSeq)
+        final long lastSeq,
+        final List<String> problems,
+        final String allocationError)
     {
         this.directory = directory;
         this.settings = settings;
@@ -123,6 +157,14 @@ public final class Journal implements AutoCloseable
             bytes += segment.writePosition;
         }
         this.retainedBytes = bytes;
+        this.recoveryProblems.addAll(problems);
+        this.headroom = Math.min(HEADROOM_MAX, settings.segmentSizeBytes() / 4);
+        this.allocationError = allocationError;
+        this.acceptingWrites = active.allocatedLimit - active.writePosition >= headroom;
+
+        allocatorThread = new Thread(this::runAllocator, "journal-allocator");
+        allocatorThread.setDaemon(true);
+        allocatorThread.start();
 
         if (fsyncPolicy == JournalSettings.FsyncPolicy.BATCH)
         {
@@ -172,10 +214,14 @@ public final class Journal implements AutoCloseable
             final List<JournalSegment> recovered = new ArrayList<>();
             try
             {
+                Files.deleteIfExists(directory.resolve(RESERVE_FILE_NAME));
                 final List<Path> segmentFiles = listSegments(directory);
                 final UUID id = loadOrCreateId(directory, !segmentFiles.isEmpty());
-                final long lastSeq = recover(directory, settings, segmentFiles, recovered);
-                return new Journal(directory, settings, id, lockChannel, lock, recovered, lastSeq);
+                final List<String> problems = new ArrayList<>();
+                final long lastSeq = recover(directory, settings, segmentFiles, recovered, problems);
+                final String allocationError = allocateTail(directory, recovered.get(recovered.size() - 1));
+                return new Journal(directory, settings, id, lockChannel, lock, recovered, lastSeq, problems,
+                    allocationError);
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -220,8 +266,9 @@ public final class Journal implements AutoCloseable
      * @param length of the payload.
      * @return the record's seq.
      * @throws IllegalArgumentException if the type is not short US-ASCII or the record cannot fit in a segment.
-     * @throws IllegalStateException    if the journal is closed.
-     * @throws UncheckedIOException     if a new segment file cannot be created (e.g. the disk is full).
+     * @throws IllegalStateException       if the journal is closed.
+     * @throws JournalUnavailableException if there is no allocated room for the record (the filesystem is full);
+     *                                     nothing was written. Check {@link #acceptingWrites()} first.
      */
     public long append(final String type, final byte[] buffer, final int offset, final int length)
     {
@@ -248,6 +295,7 @@ public final class Journal implements AutoCloseable
         final long timestamp = System.currentTimeMillis();
 
         final long seq;
+        boolean availabilityChanged = false;
         appendLock.lock();
         try
         {
@@ -262,6 +310,10 @@ public final class Journal implements AutoCloseable
             {
                 segment = roll();
                 position = 0;
+            }
+            if (position + alignedLength > segment.allocatedLimit)
+            {
+                refuse(null == allocationError ? "the segment is not allocated yet" : allocationError);
             }
 
             seq = lastSeq + 1;
@@ -287,10 +339,18 @@ public final class Journal implements AutoCloseable
             retainedBytes += alignedLength;
             lastSeq = seq;
             publishedSeq = seq;
+            if (null == reserve)
+            {
+                availabilityChanged = refreshAvailability();
+            }
         }
         finally
         {
             appendLock.unlock();
+        }
+        if (availabilityChanged)
+        {
+            availabilityChanged();
         }
 
         if (fsyncPolicy == JournalSettings.FsyncPolicy.ALWAYS)
@@ -493,6 +553,53 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * Whether a write admitted now can be journaled: false while no reserve segment is ready (the filesystem had no
+     * room for it) and the active segment is down to its headroom. Callers ask this before they change state and
+     * answer "unavailable" when it is false. Never blocks; a volatile read.
+     *
+     * @return true while writes can be taken.
+     */
+    public boolean acceptingWrites()
+    {
+        return acceptingWrites;
+    }
+
+    /**
+     * @return why writes are refused (or, while they are still accepted, why the last allocation failed); null when
+     * allocations succeed.
+     */
+    public String unavailableReason()
+    {
+        final String error = allocationError;
+        if (acceptingWrites)
+        {
+            return error;
+        }
+        return "journal " + directory + " has no allocated room for writes: " +
+            (null == error ? "no segment allocated yet" : error);
+    }
+
+    /**
+     * @return what recovery found wrong when the journal was opened (a torn or short tail, segments set aside) and
+     * any loss noticed later (PostgreSQL ahead of the journal); empty when the journal was intact.
+     */
+    public List<String> recoveryProblems()
+    {
+        return List.copyOf(recoveryProblems);
+    }
+
+    /**
+     * Register what to run when {@link #acceptingWrites()} changes (e.g. re-evaluate health at once). It runs on the
+     * thread that saw the change and must be short and non-blocking.
+     *
+     * @param listener the action, or null for none.
+     */
+    public void onAvailabilityChange(final Runnable listener)
+    {
+        availabilityListener = listener;
+    }
+
+    /**
      * @return the seq of the oldest retained record (records before it were released).
      */
     public long firstRetainedSeq()
@@ -531,24 +638,9 @@ public final class Journal implements AutoCloseable
 
         if (null != syncThread)
         {
-            LockSupport.unpark(syncThread);
-            boolean interrupted = false;
-            while (syncThread.isAlive())
-            {
-                try
-                {
-                    syncThread.join();
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
+            join(syncThread);
         }
+        join(allocatorThread);
 
         appendLock.lock();
         try
@@ -578,10 +670,23 @@ public final class Journal implements AutoCloseable
                 segment.release();
             }
             segments.clear();
+            if (null != reserve)
+            {
+                reserve.release();
+                reserve = null;
+            }
         }
         finally
         {
             appendLock.unlock();
+        }
+        try
+        {
+            Files.deleteIfExists(directory.resolve(RESERVE_FILE_NAME));
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("journal {}: could not delete {}: {}", directory, RESERVE_FILE_NAME, ex.toString());
         }
 
         try
@@ -605,6 +710,68 @@ public final class Journal implements AutoCloseable
     long publishedSeq()
     {
         return publishedSeq;
+    }
+
+    /** Test hook: make every allocation fail with {@code fault} (null: allocate for real again). */
+    void allocationFault(final IOException fault)
+    {
+        allocationFault = fault;
+        LockSupport.unpark(allocatorThread);
+    }
+
+    /** @return whether a reserve segment is prepared (tests wait for it before they fill the filesystem). */
+    boolean reserveReady()
+    {
+        appendLock.lock();
+        try
+        {
+            return null != reserve;
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    /** Test hook: drop the prepared reserve, as if the filesystem had been full when it was due. */
+    void discardReserve()
+    {
+        final JournalSegment discarded;
+        boolean changed;
+        appendLock.lock();
+        try
+        {
+            discarded = reserve;
+            reserve = null;
+            changed = refreshAvailability();
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+        if (null != discarded)
+        {
+            discarded.release();
+            try
+            {
+                Files.deleteIfExists(discarded.path);
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("journal {}: could not delete {}: {}", directory, discarded.path, ex.toString());
+            }
+        }
+        if (changed)
+        {
+            availabilityChanged();
+        }
+        LockSupport.unpark(allocatorThread);
+    }
+
+    /** Something found after opening that the operator must know (the flusher: PostgreSQL is ahead of us). */
+    void reportProblem(final String problem)
+    {
+        recoveryProblems.add(problem);
     }
 
     /**
@@ -631,26 +798,290 @@ public final class Journal implements AutoCloseable
         }
     }
 
+    /**
+     * Make the prepared reserve the active segment: one rename, no allocation. If the allocator has merely fallen
+     * behind (segments too small for the write rate) the appender allocates the segment itself; if allocations are
+     * failing the append is refused.
+     */
     // guarded by appendLock
     private JournalSegment roll()
     {
-        final JournalSegment previous = active;
-        previous.sealedLimit = previous.writePosition;
+        final Path path = directory.resolve(JournalSegment.fileName(lastSeq + 1));
         final JournalSegment next;
-        try
+        if (null != reserve)
         {
-            next = JournalSegment.create(directory, lastSeq + 1, settings.segmentSizeBytes());
+            try
+            {
+                Files.move(reserve.path, path, StandardCopyOption.ATOMIC_MOVE);
+            }
+            catch (final IOException ex)
+            {
+                refuse("cannot put the reserve segment in place: " + describe(ex));
+            }
+            next = reserve.renamed(lastSeq + 1, path);
+            reserve = null;
         }
-        catch (final IOException ex)
+        else if (null == allocationError)
         {
-            previous.sealedLimit = -1;
-            throw new UncheckedIOException("journal " + directory + ": cannot create segment", ex);
+            try
+            {
+                next = JournalSegment.createAllocated(path, lastSeq + 1, settings.segmentSizeBytes(), allocationFault);
+            }
+            catch (final IOException ex)
+            {
+                allocationError = "cannot allocate a journal segment: " + describe(ex);
+                refuse(allocationError);
+                throw new AssertionError(); // not reached
+            }
         }
+        else
+        {
+            refuse(allocationError);
+            throw new AssertionError(); // not reached
+        }
+
+        active.sealedLimit = active.writePosition;
         segments.add(next);
         active = next;
         activeView = next.newView();
         directoryDirty = true;
+        LockSupport.unpark(allocatorThread);
         return next;
+    }
+
+    /**
+     * Refuse the append under way: nothing has been written. Turns {@link #acceptingWrites()} off at once (the
+     * allocator turns it on again when it has made room) and wakes the allocator.
+     */
+    // guarded by appendLock
+    private void refuse(final String reason)
+    {
+        if (acceptingWrites)
+        {
+            acceptingWrites = false;
+            LOG.error("journal {}: refusing writes: {}", directory, reason);
+            final Runnable listener = availabilityListener;
+            if (null != listener)
+            {
+                try
+                {
+                    listener.run();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("journal {}: availability listener failed", directory, ex);
+                }
+            }
+        }
+        LockSupport.unpark(allocatorThread);
+        throw new JournalUnavailableException("journal " + directory + " cannot take the write: " + reason);
+    }
+
+    /**
+     * Re-evaluate {@link #acceptingWrites()}; true if it changed.
+     */
+    // guarded by appendLock
+    private boolean refreshAvailability()
+    {
+        final boolean accepting = !closed &&
+            (null != reserve || active.allocatedLimit - active.writePosition >= headroom);
+        if (accepting == acceptingWrites)
+        {
+            return false;
+        }
+        acceptingWrites = accepting;
+        return true;
+    }
+
+    private void availabilityChanged()
+    {
+        if (acceptingWrites)
+        {
+            LOG.info("journal {}: accepting writes again", directory);
+        }
+        else
+        {
+            LOG.error("journal {}: refusing writes: {}", directory, unavailableReason());
+        }
+        LockSupport.unpark(allocatorThread);
+        final Runnable listener = availabilityListener;
+        if (null != listener)
+        {
+            try
+            {
+                listener.run();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("journal {}: availability listener failed", directory, ex);
+            }
+        }
+    }
+
+    /**
+     * The {@code journal-allocator} thread: keep the active segment fully allocated and one reserve segment ready;
+     * on failure retry every second, on success wait until a roll uses the reserve.
+     */
+    private void runAllocator()
+    {
+        while (!closing)
+        {
+            boolean failed = false;
+            try
+            {
+                allocateAhead();
+                if (null != allocationError)
+                {
+                    LOG.info("journal {}: segment allocation succeeds again", directory);
+                }
+                allocationError = null;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                failed = true;
+                final String error = "cannot allocate a journal segment: " + describe(ex);
+                if (!error.equals(allocationError))
+                {
+                    LOG.error("journal {}: {} (retrying every second)", directory, error);
+                }
+                allocationError = error;
+            }
+
+            boolean changed;
+            appendLock.lock();
+            try
+            {
+                changed = refreshAvailability();
+            }
+            finally
+            {
+                appendLock.unlock();
+            }
+            if (changed)
+            {
+                availabilityChanged();
+            }
+            if (!closing)
+            {
+                LockSupport.parkNanos(this, failed ? ALLOCATION_RETRY_NANOS : ALLOCATION_RETRY_NANOS * 10);
+            }
+        }
+    }
+
+    private void allocateAhead() throws IOException
+    {
+        final JournalSegment tail;
+        final int from;
+        final boolean needReserve;
+        appendLock.lock();
+        try
+        {
+            if (closed)
+            {
+                return;
+            }
+            tail = active.allocatedLimit < active.capacity ? active : null;
+            from = active.allocatedLimit;
+            needReserve = null == reserve;
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+
+        if (null != tail)
+        {
+            tail.allocate(from, tail.capacity, allocationFault);
+            appendLock.lock();
+            try
+            {
+                if (tail.allocatedLimit == from)
+                {
+                    tail.allocatedLimit = tail.capacity;
+                }
+            }
+            finally
+            {
+                appendLock.unlock();
+            }
+        }
+
+        if (needReserve)
+        {
+            final Path path = directory.resolve(RESERVE_FILE_NAME);
+            Files.deleteIfExists(path);
+            final JournalSegment prepared =
+                JournalSegment.createAllocated(path, 0, settings.segmentSizeBytes(), allocationFault);
+            boolean installed = false;
+            appendLock.lock();
+            try
+            {
+                if (!closed && null == reserve)
+                {
+                    reserve = prepared;
+                    installed = true;
+                }
+            }
+            finally
+            {
+                appendLock.unlock();
+            }
+            if (!installed)
+            {
+                prepared.release();
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /**
+     * Allocate the rest of the recovered active segment before anything is appended to it. A failure is not fatal:
+     * the journal opens refusing writes and the allocator retries.
+     *
+     * @return null, or why the allocation failed.
+     */
+    private static String allocateTail(final Path directory, final JournalSegment last)
+    {
+        last.allocatedLimit = last.writePosition;
+        try
+        {
+            last.allocate(last.writePosition, last.capacity, null);
+            last.allocatedLimit = last.capacity;
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            final String error = "cannot allocate a journal segment: " + describe(ex);
+            LOG.error("journal {}: {}; opening with writes refused until there is room", directory, error);
+            return error;
+        }
+    }
+
+    private static String describe(final Exception ex)
+    {
+        final String message = ex.getMessage();
+        return null == message ? ex.getClass().getSimpleName() : message;
+    }
+
+    private static void join(final Thread thread)
+    {
+        LockSupport.unpark(thread);
+        boolean interrupted = false;
+        while (thread.isAlive())
+        {
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -916,13 +1347,16 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Scan the segments, fill {@code recovered} with those that hold the log and return the last valid seq.
+     * Scan the segments, fill {@code recovered} with those that hold the log and return the last valid seq. Whatever
+     * ends the log other than a clean end (a torn or short record, a gap, data after the end) is logged at error
+     * level and added to {@code problems}.
      */
     private static long recover(
         final Path directory,
         final JournalSettings settings,
         final List<Path> files,
-        final List<JournalSegment> recovered) throws IOException
+        final List<JournalSegment> recovered,
+        final List<String> problems) throws IOException
     {
         final CRC32C checksum = new CRC32C();
         long expected = files.isEmpty() ? 1 : JournalSegment.parseFileName(files.get(0).getFileName().toString());
@@ -935,8 +1369,8 @@ public final class Journal implements AutoCloseable
             final long firstSeq = JournalSegment.parseFileName(file.getFileName().toString());
             if (firstSeq != expected)
             {
-                LOG.warn("journal {}: segment {} does not continue the log at seq {}: log ends there",
-                    directory, file.getFileName(), expected);
+                problems.add("segment " + file.getFileName() + " does not continue the log at seq " + expected +
+                    ": the log ends at seq " + (expected - 1));
                 orphansFrom = i;
                 break;
             }
@@ -955,8 +1389,9 @@ public final class Journal implements AutoCloseable
                 final String problem = validate(segment, view, checksum, position, length, expected);
                 if (null != problem)
                 {
-                    LOG.warn("journal {}: {} at {} offset {} (expected seq {}): log ends there",
-                        directory, problem, file.getFileName(), position, expected);
+                    problems.add("torn tail: " + problem + " in " + file.getFileName() + " at offset " + position +
+                        " (expected seq " + expected + "); the log ends at seq " + (expected - 1) +
+                        " and the rest of the segment is discarded");
                     logEnded = true;
                     break;
                 }
@@ -982,12 +1417,14 @@ public final class Journal implements AutoCloseable
                 target = file.resolveSibling(file.getFileName() + ORPHANED_SUFFIX + "." + n);
             }
             Files.move(file, target);
-            LOG.warn("journal {}: moved {} aside as {}", directory, file.getFileName(), target.getFileName());
+            problems.add("segment " + file.getFileName() + " is after the end of the log: moved aside as " +
+                target.getFileName());
         }
 
         if (recovered.isEmpty())
         {
-            recovered.add(JournalSegment.create(directory, expected, settings.segmentSizeBytes()));
+            recovered.add(JournalSegment.createSparse(
+                directory.resolve(JournalSegment.fileName(expected)), expected, settings.segmentSizeBytes()));
         }
         else
         {
@@ -998,12 +1435,22 @@ public final class Journal implements AutoCloseable
                 recovered.remove(recovered.size() - 1);
                 last.release();
                 Files.delete(last.path);
-                recovered.add(JournalSegment.create(directory, expected, settings.segmentSizeBytes()));
+                recovered.add(JournalSegment.createSparse(last.path, expected, settings.segmentSizeBytes()));
             }
             else
             {
-                zeroTail(last);
+                final int staleAt = zeroTail(last);
+                if (staleAt >= 0 && !logEnded)
+                {
+                    problems.add("data after the end of the log in " + last + " from offset " + staleAt +
+                        " (seq " + expected + " onward was never completely written): zeroed");
+                }
             }
+        }
+
+        for (final String problem : problems)
+        {
+            LOG.error("journal {}: recovery: {}", directory, problem);
         }
 
         for (int i = 0; i < recovered.size(); i++)
@@ -1057,12 +1504,14 @@ public final class Journal implements AutoCloseable
     /**
      * Zero whatever follows the end of the log in the active segment, so a torn or stale record behind it can never
      * line up with records appended later and be mistaken for one of them on the next recovery.
+     *
+     * @return the offset of the first page found holding data after the end, or -1 if there was none.
      */
-    private static void zeroTail(final JournalSegment segment)
+    private static int zeroTail(final JournalSegment segment)
     {
         // Page by page, writing only pages that hold data: holes of the sparse file stay holes.
         final MappedByteBuffer buffer = segment.buffer;
-        boolean zeroed = false;
+        int firstDirty = -1;
         int position = segment.writePosition;
         while (position < segment.capacity)
         {
@@ -1082,14 +1531,18 @@ public final class Journal implements AutoCloseable
                 {
                     buffer.putLong(p, 0L);
                 }
-                zeroed = true;
+                if (firstDirty < 0)
+                {
+                    firstDirty = position;
+                }
             }
             position = pageEnd;
         }
-        if (zeroed)
+        if (firstDirty >= 0)
         {
             buffer.force();
         }
+        return firstDirty;
     }
 
     private static void forceDirectory(final Path directory) throws IOException

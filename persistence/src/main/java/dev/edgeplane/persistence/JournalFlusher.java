@@ -411,6 +411,9 @@ public final class JournalFlusher implements AutoCloseable
                 "tail (fsync policy none and a machine crash?). New entries up to seq {} would collide with rows " +
                 "already written: move the journal directory aside to start a new journal id",
                 journal.id(), checkpoint, last, checkpoint);
+            journal.reportProblem("PostgreSQL has seqs up to " + checkpoint + " but the journal ends at " + last +
+                ": the journal lost its tail; new entries up to seq " + checkpoint + " collide with rows already " +
+                "written (move the journal directory aside to start a new journal id)");
         }
         final long firstRetained = journal.firstRetainedSeq();
         if (checkpoint < firstRetained - 1)

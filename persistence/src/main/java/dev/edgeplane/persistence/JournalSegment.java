@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +32,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * buffer. The mapping is reference counted: the journal's segment list holds one reference, and each reader or sync
  * pass that uses the segment outside the append lock holds another; the mapping is unmapped when the last one is
  * released, so a segment deleted by {@link Journal#release(long)} can never be unmapped under a reader.
+ *
+ * <p>Allocation: a mapped write into a hole of a sparse file makes the kernel allocate the page at the time of the
+ * write, and when the filesystem is full that raises {@code SIGBUS} in whatever thread touched it (Java turns it into
+ * an asynchronous {@code InternalError}, or the JVM dies inside an intrinsic). So a segment is only written below
+ * {@link #allocatedLimit}: bytes that {@link #allocate} has written as zeros through the file channel, which makes
+ * the filesystem reserve the blocks (ext4/xfs delayed allocation reserves them at {@code write}; tmpfs allocates the
+ * pages) or report {@code ENOSPC} as an ordinary {@link IOException}, on a thread that can take it.
  */
 final class JournalSegment
 {
@@ -47,6 +55,7 @@ final class JournalSegment
     static final int ALIGNMENT = 8;
 
     private static final int FILE_NAME_DIGITS = 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(256 * 1024).asReadOnlyBuffer();
 
     final long firstSeq;
     final Path path;
@@ -62,6 +71,9 @@ final class JournalSegment
     /** End of data once the journal has rolled to a later segment, -1 while this segment is the active one. */
     volatile int sealedLimit = -1;
 
+    /** Bytes from the start known to be allocated on the filesystem; appends never write past it. Append lock. */
+    int allocatedLimit;
+
     private final AtomicInteger references = new AtomicInteger(1);
 
     private JournalSegment(final long firstSeq, final Path path, final MappedByteBuffer buffer)
@@ -73,14 +85,96 @@ final class JournalSegment
         buffer.order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    static JournalSegment create(final Path directory, final long firstSeq, final int size) throws IOException
+    /**
+     * Create a segment file of {@code size} bytes and map it, without allocating it: the file is sparse and
+     * {@link #allocatedLimit} is 0 until {@link #allocate} succeeds. Needs no free data blocks, so it works on a
+     * full filesystem (recovery uses it to start a journal that reports itself unavailable instead of failing).
+     */
+    static JournalSegment createSparse(final Path path, final long firstSeq, final int size) throws IOException
     {
-        final Path path = directory.resolve(fileName(firstSeq));
         try (FileChannel channel = FileChannel.open(
             path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             // Mapping read-write past the end extends the (sparse, zero-filled) file to the segment size.
             return new JournalSegment(firstSeq, path, channel.map(FileChannel.MapMode.READ_WRITE, 0, size));
+        }
+    }
+
+    /**
+     * Create a segment file of {@code size} bytes allocated for real (zeros written and forced), then map it. On
+     * failure the file is deleted, so a full filesystem gets its space back.
+     *
+     * @param fault a test fault to raise instead of writing, or null.
+     */
+    static JournalSegment createAllocated(final Path path, final long firstSeq, final int size, final IOException fault)
+        throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(
+            path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            writeZeros(channel, 0, size, fault);
+            channel.force(true);
+            final JournalSegment segment =
+                new JournalSegment(firstSeq, path, channel.map(FileChannel.MapMode.READ_WRITE, 0, size));
+            segment.allocatedLimit = segment.capacity;
+            return segment;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            try
+            {
+                Files.deleteIfExists(path);
+            }
+            catch (final IOException suppressed)
+            {
+                ex.addSuppressed(suppressed);
+            }
+            throw ex;
+        }
+    }
+
+    /**
+     * Allocate bytes {@code [from, to)} of this segment's file by writing zeros through the channel, and force them.
+     * Only for bytes no appender touches yet (at or above {@link #allocatedLimit}); the caller publishes the new
+     * limit under the append lock.
+     *
+     * @param fault a test fault to raise instead of writing, or null.
+     */
+    void allocate(final int from, final int to, final IOException fault) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE))
+        {
+            writeZeros(channel, from, to, fault);
+            channel.force(true);
+        }
+    }
+
+    /**
+     * The same mapping under the name it takes when a prepared reserve becomes the active segment.
+     */
+    JournalSegment renamed(final long firstSeq, final Path path)
+    {
+        final JournalSegment segment = new JournalSegment(firstSeq, path, buffer);
+        segment.allocatedLimit = allocatedLimit;
+        return segment;
+    }
+
+    private static void writeZeros(final FileChannel channel, final long from, final long to, final IOException fault)
+        throws IOException
+    {
+        if (null != fault)
+        {
+            throw fault;
+        }
+        final ByteBuffer zeros = ZEROS.duplicate();
+        long position = from;
+        while (position < to)
+        {
+            zeros.clear().limit((int)Math.min(zeros.capacity(), to - position));
+            while (zeros.hasRemaining())
+            {
+                position += channel.write(zeros, position);
+            }
         }
     }
 

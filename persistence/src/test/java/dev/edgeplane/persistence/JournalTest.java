@@ -156,10 +156,14 @@ class JournalTest
         try (Journal journal = Journal.open(directory, ONE_SEGMENT))
         {
             assertEquals(4, journal.lastSeq());
+            assertEquals(1, journal.recoveryProblems().size(), journal.recoveryProblems().toString());
+            assertTrue(journal.recoveryProblems().get(0).startsWith("torn tail: CRC mismatch"),
+                journal.recoveryProblems().toString());
             assertEquals(5, journal.append("t", "replacement".getBytes(StandardCharsets.US_ASCII)));
         }
         try (Journal journal = Journal.open(directory, ONE_SEGMENT))
         {
+            assertEquals(List.of(), journal.recoveryProblems(), "the torn record was overwritten: clean again");
             final List<JournalEntry> entries = readAll(journal, 0, 100);
             assertEquals(5, entries.size());
             assertEquals("replacement", new String(entries.get(4).payload(), StandardCharsets.US_ASCII));
@@ -184,6 +188,7 @@ class JournalTest
         try (Journal journal = Journal.open(directory, ONE_SEGMENT))
         {
             assertEquals(4, journal.lastSeq());
+            assertTrue(journal.recoveryProblems().toString().contains("torn tail"), journal.recoveryProblems().toString());
             assertEquals(5, journal.append("t", payload(99, 10)));
             final List<JournalEntry> entries = readAll(journal, 0, 100);
             assertArrayEquals(payload(99, 10), entries.get(4).payload());
