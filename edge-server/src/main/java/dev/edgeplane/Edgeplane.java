@@ -9,10 +9,16 @@ import dev.edgeplane.server.EdgeSettings;
 import dev.edgeplane.server.Surface;
 import dev.edgeplane.services.ServicesSurface;
 import dev.edgeplane.telapi.TelapiSurface;
+import org.agrona.concurrent.ShutdownSignalBarrier;
 
 /**
- * The process entry point: every surface, settings from the environment, graceful shutdown on
- * SIGTERM/SIGINT (the JVM's shutdown hook), and a main thread that waits until the server is closed.
+ * The process entry point: every surface, settings from the environment, and a main thread that serves
+ * until SIGTERM or SIGINT, then runs the server's shutdown sequence ({@link EdgeServer#close}) and returns,
+ * so the process exits 0 after a clean stop.
+ *
+ * <p>The signals are taken over from the JVM (Agrona's {@link ShutdownSignalBarrier}): left to the JVM they
+ * would start its shutdown hooks at once and the process would exit 143 whatever the outcome. Any other
+ * way the JVM exits still runs the same sequence, from the server's own shutdown hook.
  */
 public final class Edgeplane
 {
@@ -26,16 +32,36 @@ public final class Edgeplane
         return List.of(new ControlPlaneSurface(), new TelapiSurface(), new ServicesSurface(), new RelaySurface());
     }
 
-    /** Starts the server and blocks until it has shut down. */
-    public static void run(final EdgeSettings settings) throws InterruptedException
+    /** Starts the server and blocks until SIGTERM/SIGINT, then shuts it down; returns once it is closed. */
+    public static void run(final EdgeSettings settings)
     {
-        final EdgeServer server = EdgeServer.start(settings, surfaces());
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "graceful-shutdown"));
-        server.awaitClosed();
+        // Taken before start-up: a signal that arrives while the server starts is kept and honoured once it is up.
+        final ShutdownSignalBarrier signals = new ShutdownSignalBarrier();
+        serveUntilSignalled(EdgeServer.start(settings, surfaces()), signals);
     }
 
-    public static void main(final String[] args) throws InterruptedException
+    /**
+     * Blocks until SIGTERM/SIGINT, then runs the server's shutdown sequence.
+     *
+     * @param server  a started server.
+     * @param signals the barrier, created before the server started.
+     */
+    public static void serveUntilSignalled(final EdgeServer server, final ShutdownSignalBarrier signals)
+    {
+        try
+        {
+            signals.await();
+        }
+        finally
+        {
+            server.close();
+            signals.remove();
+        }
+    }
+
+    public static void main(final String[] args)
     {
         run(EdgeSettings.fromEnvironment());
+        System.exit(0);
     }
 }

@@ -15,6 +15,13 @@ import io.netty.util.AsciiString;
  * serves a small form (email, password, approve or deny), {@code POST /login/plugin} signs the user in
  * (PBKDF2, constant time) and approves or denies the attempt for them. Five failed sign-ins deny the attempt.
  *
+ * <p>Against password guessing: guesses are limited per account and per source address ({@link SignInThrottle},
+ * {@code 429 rate_limited} with {@code Retry-After} once used up, whatever the password), and every failed
+ * sign-in gets the same answer, {@code 401 invalid_credentials}, whether the e-mail is unknown, the password
+ * wrong, or the attempt unknown, expired or already decided; so a right password is never told apart from a
+ * wrong one. For an attempt that cannot be approved the user's hash is not tried: the password is hashed
+ * against a dummy of the same cost instead, so the answer takes as long.
+ *
  * <p>The page is static HTML with no script, served with {@code Content-Security-Policy: default-src 'none'},
  * {@code frame-ancestors 'none'} and {@code Cache-Control: no-store}; nothing the client sent is echoed except
  * the attempt id, which is validated first. Errors are the JSON error body unless the client accepts
@@ -115,9 +122,26 @@ final class LoginPage
             return;
         }
         final boolean approve = !"deny".equals(decision);
+        final String account = SignInThrottle.accountKey(email);
+        final String address = SignInThrottle.addressKey(ex.remoteAddress());
+        final long waitSeconds = p.signIns.admit(account, address, p.now());
+        if (waitSeconds != 0)
+        {
+            ex.responseHeaders().set(HttpHeaderNames.RETRY_AFTER, Long.toString(waitSeconds));
+            fail(ex, Outcome.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited",
+                "too many sign-in attempts; retry after " + waitSeconds + " s",
+                Outcome.details("retry_after_s", waitSeconds)));
+            return;
+        }
+        // Whether the attempt can still be approved is read before the password is checked, and an unusable
+        // one is answered like a wrong password: the answer must not tell a right password from a wrong one.
+        final LoginAttempt attempt = p.attempts.get(attemptId, new LoginAttempt());
+        final boolean usable = unusable(attemptId, attempt) == null;
         ex.offerBlocking(() ->
         {
-            final UserDirectory.RelayUser user = p.users.byEmail(email);
+            // No usable attempt: the user's hash is never tried; the dummy hash costs the same, so the
+            // answer takes as long as for a wrong password.
+            final UserDirectory.RelayUser user = usable ? p.users.byEmail(email) : null;
             final char[] secret = password.toCharArray();
             final boolean ok = p.passwords.verify(secret, user == null ? null : user.passwordHash());
             PasswordHasher.wipe(secret);
@@ -126,17 +150,17 @@ final class LoginPage
                 ex.offer(p.attemptShard(attemptId), () ->
                 {
                     login.signInFailed(attemptId);
-                    fail(ex, Outcome.error(HttpResponseStatus.UNAUTHORIZED, "invalid_credentials",
-                        "wrong email or password"));
+                    fail(ex, signInFailed());
                 });
                 return;
             }
+            p.signIns.succeeded(account, address);
             ex.offer(p.attemptShard(attemptId), () ->
             {
                 final Outcome o = login.decide(attemptId, user.id(), approve, "user");
                 if (o.isError())
                 {
-                    fail(ex, o);
+                    fail(ex, signInFailed()); // decided or expired since it was read: no different answer either
                     return;
                 }
                 final String body = approve
@@ -153,6 +177,13 @@ final class LoginPage
                 }
             });
         });
+    }
+
+    /** The one answer for every failed sign-in: unknown e-mail, wrong password, unknown or unusable attempt. */
+    private static Outcome signInFailed()
+    {
+        return Outcome.error(HttpResponseStatus.UNAUTHORIZED, "invalid_credentials",
+            "wrong email or password, or this login link can no longer be used");
     }
 
     /** An error: the JSON error body, or the same as a page for a browser. */

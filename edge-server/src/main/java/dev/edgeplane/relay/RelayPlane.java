@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the relay handlers share: settings and the injected clock, the off-heap stores, the user directory,
- * token issuers, manifest and plans, rate limiter, history writer, provisioner and the timer thread.
+ * token issuers, manifest and plans, rate limiter and sign-in throttle, history writer, provisioner and the timer thread.
  *
  * <p>Ownership (single writer per key): a user's account, relay sessions, refresh-token families,
  * idempotency keys, webhook deliveries and rate-limit windows belong to the user's shard
@@ -51,6 +51,7 @@ final class RelayPlane implements AutoCloseable
     final RelayManifest manifest;
     final PlanCatalog plans;
     final RateLimiter limiter;
+    final SignInThrottle signIns;
     final RelayHistory history;
     final ScheduledExecutorService timers;
     private final byte[] relayAuthKey;
@@ -76,6 +77,8 @@ final class RelayPlane implements AutoCloseable
         this.refreshTokens = new RefreshTokens(Secrets.derive(root, "refresh-token"));
         this.relayAuthKey = Secrets.derive(root, "relay-auth");
         this.limiter = new RateLimiter(runtime.shards().count());
+        this.signIns = new SignInThrottle(settings.signInAccountLimit(), settings.signInAddressLimit(),
+            settings.signInWindow().toMillis(), SignInThrottle.CAPACITY_DEFAULT);
         this.history = new RelayHistory(runtime.journal());
         this.timers = Executors.newScheduledThreadPool(1, r ->
         {

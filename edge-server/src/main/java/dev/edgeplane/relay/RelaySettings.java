@@ -39,6 +39,14 @@ final class RelaySettings
     static final String PUBLIC_URL = "RELAY_PUBLIC_URL";
     static final String PASSWORD_ITERATIONS = "RELAY_PASSWORD_ITERATIONS";
     static final int PASSWORD_ITERATIONS_MIN = 210_000;
+    /** Password guesses on the authorize page per account (e-mail) per window. */
+    static final String SIGNIN_ACCOUNT_LIMIT = "RELAY_SIGNIN_ACCOUNT_LIMIT";
+    static final long SIGNIN_ACCOUNT_LIMIT_DEFAULT = 10;
+    /** Password guesses on the authorize page per source address (IPv6: per /64) per window. */
+    static final String SIGNIN_ADDRESS_LIMIT = "RELAY_SIGNIN_ADDRESS_LIMIT";
+    static final long SIGNIN_ADDRESS_LIMIT_DEFAULT = 30;
+    static final String SIGNIN_WINDOW_S = "RELAY_SIGNIN_WINDOW_S";
+    static final long SIGNIN_WINDOW_S_DEFAULT = 900;
 
     static final String HEALTH_TIMEOUT_S = "RELAY_HEALTH_TIMEOUT_S";
     static final long HEALTH_TIMEOUT_S_DEFAULT = 60;
@@ -117,6 +125,9 @@ final class RelaySettings
         seconds(LOGIN_TTL_S, LOGIN_TTL_S_DEFAULT, 10);
         seconds(LOGIN_INTERVAL_S, LOGIN_INTERVAL_S_DEFAULT, 1);
         passwordIterations();
+        signInAccountLimit();
+        signInAddressLimit();
+        signInWindow();
         seconds(HEALTH_TIMEOUT_S, HEALTH_TIMEOUT_S_DEFAULT, 1);
         seconds(GRACE_S, GRACE_S_DEFAULT, 0);
         seconds(PROVISION_TIMEOUT_S, PROVISION_TIMEOUT_S_DEFAULT, 1);
@@ -227,6 +238,21 @@ final class RelaySettings
     int passwordIterations()
     {
         return (int)number(PASSWORD_ITERATIONS, PASSWORD_ITERATIONS_MIN, PASSWORD_ITERATIONS_MIN, 10_000_000);
+    }
+
+    int signInAccountLimit()
+    {
+        return (int)number(SIGNIN_ACCOUNT_LIMIT, SIGNIN_ACCOUNT_LIMIT_DEFAULT, 1, 1_000_000);
+    }
+
+    int signInAddressLimit()
+    {
+        return (int)number(SIGNIN_ADDRESS_LIMIT, SIGNIN_ADDRESS_LIMIT_DEFAULT, 1, 1_000_000);
+    }
+
+    Duration signInWindow()
+    {
+        return duration(SIGNIN_WINDOW_S, SIGNIN_WINDOW_S_DEFAULT, 1);
     }
 
     Duration healthTimeout()

@@ -179,6 +179,7 @@ final class RelaySweeper implements AutoCloseable
             final ShardWriter shard = p.runtime.shards().get(i);
             p.onShard(shard, () -> p.limiter.sweep(shard, p.now()));
         }
+        p.signIns.sweep(now);
     }
 
     private static boolean finished(final TokenFamily f, final long now, final long accessMillis)

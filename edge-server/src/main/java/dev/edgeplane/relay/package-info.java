@@ -10,7 +10,8 @@
  * <tr><td>POST /auth/plugin/login/start</td><td>none</td><td>200 {login_attempt_id, poll_token, authorize_url, expires_in, interval}</td></tr>
  * <tr><td>POST /auth/plugin/login/poll</td><td>poll_token</td><td>200 {access_token, token_type, expires_in, refresh_token, user};
  *     400 authorization_pending | slow_down | access_denied | expired_token | invalid_grant (RFC 8628 section 3.5 uses 400)</td></tr>
- * <tr><td>GET /login/plugin?attempt=, POST /login/plugin (form)</td><td>email + password</td><td>the authorize page</td></tr>
+ * <tr><td>GET /login/plugin?attempt=, POST /login/plugin (form)</td><td>email + password</td><td>the authorize page;
+ *     a failed sign-in is always 401 invalid_credentials; 429 rate_limited (+ Retry-After) past the guess limits</td></tr>
  * <tr><td>POST /auth/refresh {refresh_token}</td><td>refresh token</td><td>200 new pair; 401 invalid_refresh_token |
  *     refresh_token_reused</td></tr>
  * <tr><td>POST /auth/logout</td><td>bearer, or {refresh_token}</td><td>200 {status: logged_out}</td></tr>
@@ -70,12 +71,25 @@
  *     {@code meta.custom_data.user_id} (set by our checkout) or the email.</li>
  * <li>A user created without a password can only log in through operator approval; passwords are PBKDF2-HMAC-SHA256
  *     with at least 210 000 iterations.</li>
+ * <li>The authorize page (SPEC-relay.md names no codes for it) limits password guesses per account (the e-mail,
+ *     case-folded; {@code RELAY_SIGNIN_ACCOUNT_LIMIT}) and per source address (an IPv6 client by its /64;
+ *     {@code RELAY_SIGNIN_ADDRESS_LIMIT}) in a fixed {@code RELAY_SIGNIN_WINDOW_S} window from the key's first guess,
+ *     counted before the hash runs; past a limit every sign-in for that key is {@code 429 rate_limited} with
+ *     {@code Retry-After}, whatever the password. A success clears the account's count. The counts are on-heap
+ *     (a restart grants fresh windows), bounded at 65 536 keys per kind and swept; a new key meeting a full store
+ *     is refused rather than let through uncounted. Every failed sign-in (unknown e-mail, wrong password, attempt
+ *     unknown, expired or already decided) is the same {@code 401 invalid_credentials}, so a right password cannot
+ *     be told from a wrong one; for an attempt that cannot be approved the user's hash is never tried, the
+ *     password is hashed against a dummy of the same cost. The GET of the page still says when a link is unknown
+ *     (404), expired (410) or decided (409): that answer involves no password. Behind a reverse proxy the
+ *     address is the proxy's (the relay reads no forwarding header), so raise the address limit there.</li>
  * </ul>
  *
  * <h2>Settings</h2>
  * {@code RELAY_JWT_SECRET}, {@code RELAY_ACCESS_TTL_S} (900), {@code RELAY_JWT_LEEWAY_S} (30), {@code RELAY_REFRESH_TTL_S}
  * (30 days), {@code RELAY_REFRESH_GRACE_S} (10), {@code RELAY_LOGIN_TTL_S} (600), {@code RELAY_LOGIN_INTERVAL_S} (5),
- * {@code RELAY_PUBLIC_URL}, {@code RELAY_PASSWORD_ITERATIONS} (210000, minimum), {@code RELAY_HEALTH_TIMEOUT_S} (60),
+ * {@code RELAY_PUBLIC_URL}, {@code RELAY_PASSWORD_ITERATIONS} (210000, minimum),
+ * {@code RELAY_SIGNIN_ACCOUNT_LIMIT} (10), {@code RELAY_SIGNIN_ADDRESS_LIMIT} (30), {@code RELAY_SIGNIN_WINDOW_S} (900), {@code RELAY_HEALTH_TIMEOUT_S} (60),
  * {@code RELAY_GRACE_S} (120), {@code RELAY_PROVISION_TIMEOUT_S} (600), {@code RELAY_IDEMPOTENCY_TTL_S} (3600),
  * {@code RELAY_SESSION_RETENTION_S} (1 day), {@code RELAY_SWEEP_MS} (1000), {@code RELAY_MANIFEST_JSON},
  * {@code RELAY_PLANS_JSON}, {@code RELAY_ADDON_SECONDS} (36000), {@code RELAY_GRANT_CYCLE_DAYS} (30),

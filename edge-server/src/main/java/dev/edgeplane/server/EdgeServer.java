@@ -38,8 +38,18 @@ import org.slf4j.LoggerFactory;
  * enabled surface on a shared event-loop group, and shuts down gracefully (stop accepting, drain
  * in-flight requests, run queued shard tasks, flush the journal, close the stores and the database).
  *
- * <p>Threading: {@link #start} and {@link #close} are called from one controlling thread (main, a
- * shutdown hook, or a test).
+ * <p>Shutdown is owned here, in one sequence ({@link #close}): stop accepting, answer the requests in
+ * flight (bounded by {@code EDGEPLANE_SHUTDOWN_GRACE_MS}), stop the surfaces and shard writers, flush the
+ * journal to PostgreSQL one last time, close the off-heap stores (which removes their open markers, so the
+ * next start needs no recovery), close the journal, stop PostgreSQL, release the data directory. No library
+ * runs a shutdown of its own: Chronicle Map's exit hook is skipped ({@code OffHeapStore}) and an embedded
+ * PostgreSQL is started without its hook. The one JVM shutdown hook is the server's own, registered by
+ * {@link #start} and removed by {@link #close}; it runs this sequence when the JVM exits for any other
+ * reason than a {@link #close} call (the process entry point handles SIGTERM/SIGINT itself so it can
+ * exit 0).
+ *
+ * <p>Threading: {@link #start} is called from one controlling thread (main or a test); {@link #close} is
+ * idempotent and may be called from any thread (it serialises on the server).
  */
 public final class EdgeServer implements AutoCloseable
 {
@@ -55,6 +65,7 @@ public final class EdgeServer implements AutoCloseable
     private final Transport transport;
     private final List<AutoCloseable> closeables;
     private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
+    private final Thread shutdownHook = new Thread(this::close, "edgeplane-shutdown");
     private boolean closed;
 
     private EdgeServer(
@@ -91,7 +102,9 @@ public final class EdgeServer implements AutoCloseable
         {
             Files.createDirectories(settings.dataDir());
             closeables.add(DataDirectoryLock.acquire(settings.dataDir())); // released last
-            final Database database = Database.open(DatabaseSettings.fromEnvironment(settings.environment(), settings.dataDir()));
+            // stopOnExit=false: PostgreSQL is stopped by this server's sequence, after the final flush.
+            final Database database = Database.open(
+                DatabaseSettings.fromEnvironment(settings.environment(), settings.dataDir()), false);
             closeables.add(database);
             final Journal journal = Journal.open(settings.dataDir().resolve("journal"),
                 JournalSettings.fromEnvironment(settings.environment()));
@@ -159,6 +172,7 @@ public final class EdgeServer implements AutoCloseable
 
             final EdgeServer server = new EdgeServer(runtime, boss, workers, health, bound, registered, connections, transport,
                 closeables);
+            Runtime.getRuntime().addShutdownHook(server.shutdownHook);
             final StringBuilder ports = new StringBuilder();
             bound.forEach((k, ch) -> ports.append(' ').append(k.label()).append('=')
                 .append(((InetSocketAddress)ch.localAddress()).getPort()));
@@ -357,6 +371,17 @@ public final class EdgeServer implements AutoCloseable
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         closeAll(closeables);
         LOG.info("shutdown complete in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+        if (Thread.currentThread() != shutdownHook)
+        {
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            }
+            catch (final IllegalStateException ignore)
+            {
+                // the JVM is already shutting down: the hook finds the server closed and returns
+            }
+        }
         closedLatch.countDown();
     }
 

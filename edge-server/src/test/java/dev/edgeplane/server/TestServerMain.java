@@ -3,11 +3,16 @@ package dev.edgeplane.server;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.edgeplane.Edgeplane;
+import org.agrona.concurrent.ShutdownSignalBarrier;
 
 /**
- * Entry point of the child JVM the crash tests start and kill: a real server (all surfaces plus the
- * test surface) configured from its environment; prints {@code READY <telapi port> <control-plane port>} once
- * listening.
+ * Entry point of the child JVM the crash and shutdown tests start, kill or stop: a real server (all surfaces
+ * plus the test surface) configured from its environment; prints {@code READY <telapi port> <control-plane port>}
+ * once listening, and on SIGTERM/SIGINT shuts down the way the production entry point does
+ * ({@link Edgeplane#serveUntilSignalled}) and exits 0.
  */
 public final class TestServerMain
 {
@@ -15,14 +20,15 @@ public final class TestServerMain
     {
     }
 
-    public static void main(final String[] args) throws InterruptedException
+    public static void main(final String[] args)
     {
+        final ShutdownSignalBarrier signals = new ShutdownSignalBarrier();
         final Map<String, String> env = System.getenv();
         final EdgeServer server = TestServers.start(Path.of(env.get(EdgeSettings.DATA_DIR)), env.get("DATABASE_URL"), env);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         System.out.println("READY " + server.port(SurfaceKind.TELAPI) + " " + server.port(SurfaceKind.CONTROL_PLANE));
         System.out.flush();
-        server.awaitClosed();
+        Edgeplane.serveUntilSignalled(server, signals);
+        System.exit(0);
     }
 
     /**
@@ -37,25 +43,25 @@ public final class TestServerMain
         final Process process = pb.start();
         final java.io.BufferedReader out = new java.io.BufferedReader(
             new java.io.InputStreamReader(process.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-        final StringBuilder seen = new StringBuilder();
+        final List<String> seen = new CopyOnWriteArrayList<>();
         String line;
         while ((line = out.readLine()) != null)
         {
             if (line.startsWith("READY "))
             {
-                final Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
+                final Thread drain = new Thread(() -> out.lines().forEach(seen::add));
                 drain.setDaemon(true);
                 drain.start();
                 final String[] ports = line.substring(6).trim().split(" ");
-                return new Child(process, Integer.parseInt(ports[0]), Integer.parseInt(ports[1]));
+                return new Child(process, Integer.parseInt(ports[0]), Integer.parseInt(ports[1]), seen);
             }
-            seen.append(line).append('\n');
+            seen.add(line);
         }
-        throw new AssertionError("child server did not start:\n" + seen);
+        throw new AssertionError("child server did not start:\n" + String.join("\n", seen));
     }
 
-    /** A running child server. */
-    public record Child(Process process, int telapiPort, int controlPlanePort)
+    /** A running child server; {@code output} collects its stdout and stderr lines as they come. */
+    public record Child(Process process, int telapiPort, int controlPlanePort, List<String> output)
     {
         /** SIGKILL: no shutdown hook, no final flush. */
         public void kill() throws InterruptedException
@@ -69,6 +75,23 @@ public final class TestServerMain
         {
             process.destroy();
             process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        /**
+         * Waits for the child to exit.
+         *
+         * @return its exit code.
+         * @throws AssertionError if it is still running after {@code seconds} (it is then killed).
+         */
+        public int awaitExit(final long seconds) throws InterruptedException
+        {
+            if (!process.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                throw new AssertionError("child server still running " + seconds + " s after SIGTERM:\n"
+                    + String.join("\n", output));
+            }
+            return process.exitValue();
         }
     }
 

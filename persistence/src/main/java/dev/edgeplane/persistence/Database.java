@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 
@@ -80,6 +81,20 @@ public final class Database implements AutoCloseable
      */
     public static Database open(final DatabaseSettings settings)
     {
+        return open(settings, true);
+    }
+
+    /**
+     * As {@link #open(DatabaseSettings)}, choosing who stops an embedded PostgreSQL when the JVM exits.
+     *
+     * @param settings   where the database is.
+     * @param stopOnExit true to let a JVM shutdown hook stop the embedded server; false when the caller's own
+     *                   shutdown sequence calls {@link #close()} (the server: PostgreSQL must outlive the final
+     *                   journal flush, which a concurrent hook would not wait for).
+     * @return the open database.
+     */
+    public static Database open(final DatabaseSettings settings, final boolean stopOnExit)
+    {
         Objects.requireNonNull(settings, "settings");
 
         EmbeddedPostgresServer server = null;
@@ -88,7 +103,7 @@ public final class Database implements AutoCloseable
         {
             try
             {
-                server = EmbeddedPostgresServer.start(settings.embeddedDataDirectory(), 0);
+                server = EmbeddedPostgresServer.start(settings.embeddedDataDirectory(), 0, Map.of(), stopOnExit);
             }
             catch (final IOException | RuntimeException ex)
             {

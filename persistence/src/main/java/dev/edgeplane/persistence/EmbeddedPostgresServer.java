@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>Unlike zonky's test defaults, {@code fsync} and {@code synchronous_commit} are on: the journal deletes segments
  * once PostgreSQL has committed them, so a commit must really be durable.
  *
- * <p>A JVM shutdown hook stops the server if the process exits without calling {@link #stop()}.
+ * <p>By default a JVM shutdown hook stops the server if the process exits without calling {@link #stop()}. An owner
+ * with a shutdown sequence of its own (the Edgeplane server: final journal flush first, PostgreSQL last) starts it
+ * with {@code stopOnExit = false}, so the hook cannot stop PostgreSQL under that sequence.
  *
  * <p>Threading: thread-safe; {@link #stop()} may be called from any thread.
  */
@@ -70,12 +72,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable
     private final Thread shutdownHook;
     private volatile boolean stopped;
 
-    private EmbeddedPostgresServer(final EmbeddedPostgres postgres, final Path dataDirectory, final int port)
+    private EmbeddedPostgresServer(
+        final EmbeddedPostgres postgres, final Path dataDirectory, final int port, final boolean stopOnExit)
     {
         this.postgres = postgres;
         this.dataDirectory = dataDirectory;
         this.port = port;
-        this.shutdownHook = new Thread(this::stop, "embedded-postgres-stop-" + port);
+        this.shutdownHook = stopOnExit ? new Thread(this::stop, "embedded-postgres-stop-" + port) : null;
     }
 
     /**
@@ -104,6 +107,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable
      */
     public static EmbeddedPostgresServer start(
         final Path dataDirectory, final int port, final Map<String, String> serverConfig) throws IOException
+    {
+        return start(dataDirectory, port, serverConfig, true);
+    }
+
+    /**
+     * As {@link #start(Path, int, Map)}, choosing whether a JVM shutdown hook stops the server.
+     *
+     * @param dataDirectory where the cluster lives; created if missing.
+     * @param port          TCP port on loopback, 0 to pick a free one.
+     * @param serverConfig  extra settings, applied after the defaults.
+     * @param stopOnExit    true to register a JVM shutdown hook that stops the server; false when the caller stops
+     *                      it itself, at the end of a shutdown sequence that still needs the database.
+     * @return the running server.
+     * @throws IOException if PostgreSQL cannot be started.
+     */
+    public static EmbeddedPostgresServer start(
+        final Path dataDirectory, final int port, final Map<String, String> serverConfig, final boolean stopOnExit)
+        throws IOException
     {
         Objects.requireNonNull(dataDirectory, "dataDirectory");
         Objects.requireNonNull(serverConfig, "serverConfig");
@@ -151,8 +172,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable
             throw new IOException("embedded PostgreSQL started but database " + DATABASE_NAME +
                 " could not be created: " + ErrorSummary.of(ex), ex);
         }
-        final EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, directory, chosenPort);
-        Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+        final EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, directory, chosenPort, stopOnExit);
+        if (null != server.shutdownHook)
+        {
+            Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+        }
         return server;
     }
 
@@ -237,7 +261,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable
         {
             LOG.warn("embedded PostgreSQL in {} did not stop cleanly: {}", dataDirectory, ex.toString());
         }
-        if (Thread.currentThread() != shutdownHook)
+        if (null != shutdownHook && Thread.currentThread() != shutdownHook)
         {
             try
             {

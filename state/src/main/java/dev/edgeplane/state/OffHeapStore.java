@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Crash safety: a marker file {@code <name>.cm.open} exists while the store is open. Finding it at
  * open time means the previous process did not close the map (SIGKILL, power loss), so the file is
  * opened with Chronicle Map's recovery, which repairs segment locks and counters left mid-update.
+ * Chronicle's own JVM exit hook is not used: whoever opens a store closes it ({@link #close}), after its
+ * last write (the server does so in its shutdown sequence), which is what removes the marker.
  *
  * @param <V> value type with a fixed {@link BytesMarshallable} layout (no Java serialization).
  */
@@ -74,7 +76,10 @@ public final class OffHeapStore<V extends BytesMarshallable> implements AutoClos
                 .entries(spec.entries())
                 // Past the configured entries the map grows (up to 4x) instead of failing a put.
                 .maxBloatFactor(MAX_BLOAT_FACTOR)
-                .averageKey(spec.averageKey());
+                .averageKey(spec.averageKey())
+                // The server closes its stores in its own shutdown sequence, after the last write; Chronicle's
+                // exit hook would close them under in-flight requests and leave the open marker behind.
+                .skipCloseOnExitHook(true);
             builder = spec.constantSize()
                 ? builder.constantValueSizeBySample(spec.sampleValue())
                 : builder.averageValue(spec.sampleValue());
