@@ -467,11 +467,11 @@ public class HttpErrorContractTest
     @Test
     void shouldStopReadingAClientThatPipelinesAndNeverReads() throws Exception
     {
-        // 40 000 requests of 500 bytes (20 MB) and their 404 answers: a server that kept reading would
-        // take them all and hold the answers in memory; this one stops reading at its write high-water
-        // mark, so the client's writes block until it reads.
-        final int count = 40_000;
-        final String request = "GET /nope HTTP/1.1\r\nHost: t\r\nX-Pad: " + "p".repeat(460) + "\r\n\r\n";
+        // 20 000 requests of 6 KB (120 MB) and their 404 answers: a server that kept reading would take
+        // them all and hold the answers in memory; this one stops reading at its write high-water mark,
+        // so the client's writes block (once the loopback socket buffers, ~10 MB, are full) until it reads.
+        final int count = 20_000;
+        final String request = "GET /nope HTTP/1.1\r\nHost: t\r\nX-Pad: " + "p".repeat(6000) + "\r\n\r\n";
         try (RawHttp raw = new RawHttp(telapi))
         {
             final java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
