@@ -106,11 +106,11 @@ final class AuthHandler implements HttpHandler
         final Attempt attempt = new Attempt(method, realm, username, uri, nonce, response, algorithm, qop, cnonce, nc,
             sourceIp, wantHa1);
         final ShardWriter shard = cp.shards().forKey(sourceIp != null ? sourceIp : realm);
-        ex.offer(shard, () -> verdict(ex, attempt));
+        ex.offer(shard, () -> verdict(ex, shard, attempt));
     }
 
     /** On the source address's shard. */
-    private void verdict(final HttpExchange ex, final Attempt a)
+    private void verdict(final HttpExchange ex, final ShardWriter shard, final Attempt a)
     {
         final long now = System.currentTimeMillis();
         AuthGuard guard = null;
@@ -149,7 +149,7 @@ final class AuthHandler implements HttpHandler
             {
                 failure = "invalid credentials";
             }
-            else if (!firstUse(a, now))
+            else if (!firstUse(shard, a, now))
             {
                 failure = "replay";
             }
@@ -213,19 +213,21 @@ final class AuthHandler implements HttpHandler
     }
 
     /** Remembers (nonce, nc, cnonce) for the nonce lifetime; false when it was already used. */
-    private boolean firstUse(final Attempt a, final long now)
+    private boolean firstUse(final ShardWriter shard, final Attempt a, final long now)
     {
         final String key = a.nonce + ":" + (a.nc == null ? "" : a.nc) + ":" + (a.cnonce == null ? "" : a.cnonce);
         final NonceUse use = new NonceUse();
         use.expiresAtMillis = now + cp.settings.nonceTtlMillis();
         if (cp.nonces.putIfAbsent(key, use))
         {
+            cp.expiries(shard).nonces.schedule(key, use.expiresAtMillis);
             return true;
         }
         final NonceUse seen = cp.nonces.get(key, new NonceUse());
         if (seen != null && seen.expiresAtMillis <= now)
         {
             cp.nonces.put(key, use); // the old use expired before the sweeper removed it
+            cp.expiries(shard).nonces.schedule(key, use.expiresAtMillis);
             return true;
         }
         return false;

@@ -33,6 +33,15 @@ public final class ControlPlaneSurface implements Surface
         final ControlPlane cp = new ControlPlane(runtime);
         runtime.closeOnShutdown(cp);
         runtime.closeOnShutdown(new CallSweeper(cp).start());
+        final String help = "Entries the sweeper visited because their expiry was due (counter).";
+        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"calls\"", () -> cp.expiryVisits(e -> e.calls.visited()));
+        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"registrations\"",
+            () -> cp.expiryVisits(e -> e.registrations.visited()));
+        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"flow_sessions\"",
+            () -> cp.expiryVisits(e -> e.sessions.visited()));
+        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"nonces\"", () -> cp.expiryVisits(e -> e.nonces.visited()));
+        runtime.httpMetrics().gauge("edgeplane_sweep_indexed", "Entries waiting in the sweeper's expiry indexes.", "",
+            () -> cp.expiryVisits(e -> e.calls.size() + e.registrations.size() + e.sessions.size() + e.nonces.size()));
         HistorySinks.all().forEach(runtime::registerSink);
 
         final AccessGate gate = runtime.gate();

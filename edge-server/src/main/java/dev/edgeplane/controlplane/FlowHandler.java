@@ -344,6 +344,7 @@ final class FlowHandler implements HttpHandler
             session.putVar(JOINED_VAR, joinedAt);
         }
         cp.flowSessions.put(callId, session);
+        cp.expiries(shard).sessions.scheduleNoLater(callId, CallSweeper.sessionDeadline(cp.settings, session));
 
         final Map<String, Object> detail = new LinkedHashMap<>();
         if (outcomeName != null)

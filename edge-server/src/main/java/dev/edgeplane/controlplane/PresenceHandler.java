@@ -89,11 +89,13 @@ final class PresenceHandler implements HttpHandler
             return;
         }
         final String key = Registration.key(user, account.domain());
-        ex.offer(cp.accountShard(account.id()), () ->
+        final ShardWriter shard = cp.accountShard(account.id());
+        ex.offer(shard, () ->
         {
             if (expires == 0)
             {
                 cp.registrations.remove(key);
+                cp.expiries(shard).registrations.cancel(key);
             }
             else
             {
@@ -106,6 +108,7 @@ final class PresenceHandler implements HttpHandler
                 r.registeredAtMillis = now;
                 r.expiresAtMillis = now + expires * 1000;
                 cp.registrations.put(key, r);
+                cp.expiries(shard).registrations.schedule(key, r.expiresAtMillis);
             }
             ex.respondEmpty(HttpResponseStatus.NO_CONTENT);
         });
@@ -158,7 +161,7 @@ final class PresenceHandler implements HttpHandler
             // have run for it (the media engine can start one directly), so its session goes too.
             if (state.equals("terminated"))
             {
-                cp.callShard(callId).offer(() -> cp.flowSessions.remove(callId));
+                cp.endFlowSession(callId);
             }
             ex.respondEmpty(HttpResponseStatus.NO_CONTENT);
             return;
@@ -183,9 +186,9 @@ final class PresenceHandler implements HttpHandler
         long seq;
         if (terminated)
         {
+            cp.expiries(shard).calls.cancel(callId);
             seq = CallEnd.finish(cp, shard, callId, entry, cause == null ? "terminated" : cause, now, state, cause);
-            final ShardWriter flowShard = cp.callShard(callId);
-            flowShard.offer(() -> cp.flowSessions.remove(callId));
+            cp.endFlowSession(callId);
         }
         else
         {
@@ -197,6 +200,8 @@ final class PresenceHandler implements HttpHandler
                 {
                     entry.answeredAtMillis = now;
                 }
+                // Answered: from now on the lease TTL applies (later events that only extend it leave the index alone).
+                cp.expiries(shard).calls.schedule(callId, CallSweeper.callDeadline(cp.settings, entry));
             }
             else if (entry.state == CallEntry.ROUTED)
             {

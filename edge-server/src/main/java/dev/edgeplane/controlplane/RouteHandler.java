@@ -111,6 +111,7 @@ final class RouteHandler implements HttpHandler
         record.to = to;
         record.decision = body;
         cp.calls.put(callId, record);
+        cp.expiries(shard).calls.schedule(callId, CallSweeper.callDeadline(cp.settings, record));
 
         // The CAC verdict travels in the decision's trace record (one write-behind row for both).
         final long seq = cp.trace.decision(callId, decision.accountId(), decision, from, to, sourceIp,
