@@ -19,7 +19,7 @@ import dev.edgeplane.controlplane.state.NonceUse;
 import dev.edgeplane.controlplane.state.Registration;
 import dev.edgeplane.persistence.config.ConfigRepository;
 import dev.edgeplane.server.EdgeRuntime;
-import dev.edgeplane.server.HttpExchange;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.state.OffHeapStore;
 import dev.edgeplane.state.ShardWriter;
 import dev.edgeplane.state.Shards;
@@ -103,15 +103,16 @@ final class ControlPlane implements AutoCloseable
         return runtime.shards();
     }
 
-    /** @return the account, or null after answering 404 (for handlers that take an accountId). */
-    CompiledAccount account(final HttpExchange ex, final String accountId)
+    /** @return the account in the live configuration, or null: answer {@link #noAccount}. */
+    CompiledAccount account(final String accountId)
     {
-        final CompiledAccount account = config.snapshot().account(accountId);
-        if (account == null)
-        {
-            Requests.notFound(ex, "no account " + accountId);
-        }
-        return account;
+        return config.snapshot().account(accountId);
+    }
+
+    /** @return the one answer for an accountId that names no account: {@code 404 not_found}. */
+    static Answer noAccount(final String accountId)
+    {
+        return Answer.notFound("no account " + accountId);
     }
 
     ShardWriter accountShard(final String accountId)
