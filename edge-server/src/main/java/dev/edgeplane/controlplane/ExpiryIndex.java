@@ -1,7 +1,6 @@
 package dev.edgeplane.controlplane;
 
 import java.util.Arrays;
-import java.util.HashMap;
 
 import dev.edgeplane.state.ShardWriter;
 
@@ -15,6 +14,10 @@ import dev.edgeplane.state.ShardWriter;
  * dialog event) does not have to touch the index. When such an entry is popped, {@link Expirer}
  * re-reads it and returns its real deadline, and the entry is scheduled again (one visit per lifetime
  * extension that actually reached its old deadline, never one per sweep).
+ *
+ * <p>Keys are found through an open-addressing table (linear probing, backward-shift deletion) and
+ * nodes are pooled, so scheduling and cancelling allocate nothing once the index has held as many
+ * entries as it holds now.
  *
  * <p>Threading: confined to the shard's writer thread (filled on the start-up thread before any loop
  * runs a shard task). {@link #visited()} and {@link #size()} may be read from any thread (metrics).
@@ -37,26 +40,26 @@ final class ExpiryIndex
 
     private static final class Node
     {
-        final String key;
+        String key;
+        int hash;
         long deadline;
+        /** Index in the heap. */
         int position;
-
-        Node(final String key, final long deadline)
-        {
-            this.key = key;
-            this.deadline = deadline;
-        }
+        /** Next free node (pool). */
+        Node next;
     }
 
-    private final HashMap<String, Node> nodes = new HashMap<>();
     private Node[] heap = new Node[64];
     private int size;
+    /** Open-addressing key table, a power of two at most half full. */
+    private Node[] table = new Node[128];
+    private Node free;
     private volatile long visited;
 
     /** Sets the key's deadline (earlier or later than before). */
     void schedule(final String key, final long deadline)
     {
-        final Node node = nodes.get(key);
+        final Node node = find(key);
         if (node == null)
         {
             insert(key, deadline);
@@ -76,7 +79,7 @@ final class ExpiryIndex
     /** Sets the key's deadline unless it already falls due at or before {@code deadline}. */
     void scheduleNoLater(final String key, final long deadline)
     {
-        final Node node = nodes.get(key);
+        final Node node = find(key);
         if (node == null)
         {
             insert(key, deadline);
@@ -91,17 +94,19 @@ final class ExpiryIndex
     /** Forgets the key (its entry was removed by its owner). */
     void cancel(final String key)
     {
-        final Node node = nodes.remove(key);
+        final Node node = find(key);
         if (node != null)
         {
+            unlink(node);
             removeAt(node.position);
+            release(node);
         }
     }
 
     /** @return the key's deadline, or 0 when it is not indexed. */
     long deadline(final String key)
     {
-        final Node node = nodes.get(key);
+        final Node node = find(key);
         return node == null ? 0 : node.deadline;
     }
 
@@ -116,9 +121,10 @@ final class ExpiryIndex
         while (size > 0 && heap[0].deadline <= now && visits < MAX_VISITS_PER_TICK)
         {
             final Node node = heap[0];
+            final String key = node.key;
             visits++;
-            final long next = expirer.expire(shard, node.key, now);
-            if (heap[0] != node)
+            final long next = expirer.expire(shard, key, now);
+            if (heap[0] != node || node.key != key)
             {
                 continue; // the expirer changed the index itself (cancelled or moved this key)
             }
@@ -129,8 +135,9 @@ final class ExpiryIndex
             }
             else
             {
-                nodes.remove(node.key);
+                unlink(node);
                 removeAt(0);
+                release(node);
             }
         }
         if (visits > 0)
@@ -154,8 +161,20 @@ final class ExpiryIndex
 
     private void insert(final String key, final long deadline)
     {
-        final Node node = new Node(key, deadline);
-        nodes.put(key, node);
+        Node node = free;
+        if (node != null)
+        {
+            free = node.next;
+            node.next = null;
+        }
+        else
+        {
+            node = new Node();
+        }
+        node.key = key;
+        node.hash = spread(key.hashCode());
+        node.deadline = deadline;
+        link(node);
         if (size == heap.length)
         {
             heap = Arrays.copyOf(heap, size * 2);
@@ -164,6 +183,88 @@ final class ExpiryIndex
         node.position = size;
         size++;
         up(node.position);
+    }
+
+    private static int spread(final int h)
+    {
+        return h ^ (h >>> 16);
+    }
+
+    private Node find(final String key)
+    {
+        final int hash = spread(key.hashCode());
+        final int mask = table.length - 1;
+        for (int i = hash & mask; ; i = (i + 1) & mask)
+        {
+            final Node n = table[i];
+            if (n == null)
+            {
+                return null;
+            }
+            if (n.hash == hash && n.key.equals(key))
+            {
+                return n;
+            }
+        }
+    }
+
+    private void link(final Node node)
+    {
+        if ((size + 1) * 2 > table.length)
+        {
+            final Node[] old = table;
+            table = new Node[old.length * 2];
+            for (final Node n : old)
+            {
+                if (n != null)
+                {
+                    place(n);
+                }
+            }
+        }
+        place(node);
+    }
+
+    private void place(final Node node)
+    {
+        final int mask = table.length - 1;
+        int i = node.hash & mask;
+        while (table[i] != null)
+        {
+            i = (i + 1) & mask;
+        }
+        table[i] = node;
+    }
+
+    /** Removes a node from the key table, shifting later probes back (no tombstones). */
+    private void unlink(final Node node)
+    {
+        final int mask = table.length - 1;
+        int i = node.hash & mask;
+        while (table[i] != node)
+        {
+            i = (i + 1) & mask;
+        }
+        table[i] = null;
+        for (int j = (i + 1) & mask; table[j] != null; j = (j + 1) & mask)
+        {
+            final Node n = table[j];
+            final int home = n.hash & mask;
+            // n may move to the hole at i when its home is not in the cyclic range (i, j].
+            if (((j - home) & mask) >= ((j - i) & mask))
+            {
+                table[i] = n;
+                table[j] = null;
+                i = j;
+            }
+        }
+    }
+
+    private void release(final Node node)
+    {
+        node.key = null;
+        node.next = free;
+        free = node;
     }
 
     private void removeAt(final int position)

@@ -24,9 +24,9 @@ class ExpiryIndexTest
         long visits = 0;
         for (int round = 0; round < 2_000; round++)
         {
-            for (int i = 0; i < 20; i++)
+            for (int i = 0; i < 40; i++)
             {
-                final String key = "k" + random.nextInt(500);
+                final String key = "k" + random.nextInt(3_000);
                 final long deadline = now + 1 + random.nextInt(1_000);
                 switch (random.nextInt(4))
                 {
