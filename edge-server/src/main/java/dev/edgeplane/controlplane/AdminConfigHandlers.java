@@ -9,6 +9,7 @@ import dev.edgeplane.codec.Json;
 import dev.edgeplane.controlplane.config.ConfigDocument;
 import dev.edgeplane.persistence.config.AccountConfig;
 import dev.edgeplane.persistence.config.ApplyResult;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.server.HttpExchange;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
@@ -35,78 +36,79 @@ final class AdminConfigHandlers
         this.cp = cp;
     }
 
-    void apply(final HttpExchange ex)
+    Answer apply(final HttpExchange ex)
     {
         final ConfigDocument.Parsed parsed = ConfigDocument.parse(ex.body(), 0, ex.bodyLength());
         if (!parsed.valid())
         {
-            ex.respondError(HttpResponseStatus.BAD_REQUEST, "invalid_config",
+            return Answer.error(HttpResponseStatus.BAD_REQUEST, "invalid_config",
                 "the configuration document has " + parsed.problems().size() + " problem(s); nothing was applied",
                 parsed.problems());
-            return;
         }
-        ex.offerBlocking(() ->
-        {
-            final ApplyResult result;
-            try
-            {
-                result = cp.config.repository().apply(parsed.accounts());
-            }
-            catch (final RuntimeException e)
-            {
-                LOG.warn("configuration apply failed: {}", e.toString());
-                ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
-                    "the configuration could not be stored; nothing was applied", null);
-                return;
-            }
-            if (!result.applied())
-            {
-                ex.respondError(HttpResponseStatus.BAD_REQUEST, "invalid_config",
-                    "the configuration conflicts with stored accounts; nothing was applied", result.problems());
-                return;
-            }
-            for (final AccountConfig a : parsed.accounts())
-            {
-                cp.config.reload(a.id());
-            }
-            final List<Object> applied = new java.util.ArrayList<>();
-            result.versions().forEach((id, version) -> applied.add(Map.of("id", id, "version", version)));
-            cp.trace.audit(cp.runtime.gate().hasAdminToken(ex) ? "admin-token" : String.valueOf(ex.remoteAddress()),
-                "config.apply", Map.of("accounts", applied));
-            final Map<String, Object> body = new LinkedHashMap<>();
-            body.put("applied", applied);
-            ex.respondJson(HttpResponseStatus.OK, Json.write(body));
-        });
+        ex.offerBlocking(() -> ex.send(store(ex, parsed)));
+        return null;
     }
 
-    void export(final HttpExchange ex)
+    /** On the blocking pool: one transaction, then this node reloads the accounts. */
+    private Answer store(final HttpExchange ex, final ConfigDocument.Parsed parsed)
+    {
+        final ApplyResult result;
+        try
+        {
+            result = cp.config.repository().apply(parsed.accounts());
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.warn("configuration apply failed: {}", e.toString());
+            return Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
+                "the configuration could not be stored; nothing was applied");
+        }
+        if (!result.applied())
+        {
+            return Answer.error(HttpResponseStatus.BAD_REQUEST, "invalid_config",
+                "the configuration conflicts with stored accounts; nothing was applied", result.problems());
+        }
+        for (final AccountConfig a : parsed.accounts())
+        {
+            cp.config.reload(a.id());
+        }
+        final List<Object> applied = new java.util.ArrayList<>();
+        result.versions().forEach((id, version) -> applied.add(Map.of("id", id, "version", version)));
+        cp.trace.audit(cp.runtime.gate().hasAdminToken(ex) ? "admin-token" : String.valueOf(ex.remoteAddress()),
+            "config.apply", Map.of("accounts", applied));
+        final Map<String, Object> body = new LinkedHashMap<>();
+        body.put("applied", applied);
+        return Answer.json(HttpResponseStatus.OK, Json.write(body));
+    }
+
+    Answer export(final HttpExchange ex)
     {
         final String accountId = ex.pathParam("accountId");
         if (!ConfigDocument.isId("acc_", accountId))
         {
-            Requests.notFound(ex, "no account " + accountId);
-            return;
+            return ControlPlane.noAccount(accountId);
         }
-        ex.offerBlocking(() ->
+        ex.offerBlocking(() -> ex.send(load(accountId)));
+        return null;
+    }
+
+    /** On the blocking pool. */
+    private Answer load(final String accountId)
+    {
+        final Optional<AccountConfig> account;
+        try
         {
-            final Optional<AccountConfig> account;
-            try
-            {
-                account = cp.config.repository().load(accountId);
-            }
-            catch (final RuntimeException e)
-            {
-                ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
-                    "the configuration store is not reachable right now", null);
-                return;
-            }
-            if (account.isEmpty())
-            {
-                Requests.notFound(ex, "no account " + accountId);
-                return;
-            }
-            ex.respondJson(HttpResponseStatus.OK,
-                Json.write(Map.of("accounts", List.of(ConfigDocument.export(account.get())))));
-        });
+            account = cp.config.repository().load(accountId);
+        }
+        catch (final RuntimeException e)
+        {
+            return Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
+                "the configuration store is not reachable right now");
+        }
+        if (account.isEmpty())
+        {
+            return ControlPlane.noAccount(accountId);
+        }
+        return Answer.json(HttpResponseStatus.OK, Json.write(Map.of("accounts", List.of(ConfigDocument.export(account.get())))));
     }
 }

@@ -10,7 +10,10 @@ import dev.edgeplane.controlplane.acd.AcdAnswer;
 import dev.edgeplane.controlplane.acd.AgentEvent;
 import dev.edgeplane.controlplane.config.CompiledAccount;
 import dev.edgeplane.controlplane.config.ConfigDocument;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.server.HttpExchange;
+import dev.edgeplane.server.RequestSlot;
+import dev.edgeplane.server.ShardCommand;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -26,28 +29,66 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * nothing.
  *
  * <p>Threading: validation on the event loop; every read and change of ACD state on the account's
- * shard writer ({@link dev.edgeplane.controlplane.acd.CallDistributor}). Changes are answered once
- * their journal entries are durable.
+ * shard writer ({@link dev.edgeplane.controlplane.acd.CallDistributor}), as a {@link ShardCommand}
+ * with the connection's {@link AgentRequest}. Changes are answered once their journal entries are durable.
  */
 final class AgentHandlers
 {
     /** Most queues one login may name. */
     static final int MAX_QUEUES = 64;
 
+    private static final RequestSlot<AgentRequest> REQUEST = RequestSlot.of(AgentRequest::new);
+
+    /** What one of these routes asks of the account's shard; reused per connection. */
+    static final class AgentRequest
+    {
+        CompiledAccount account;
+        String userId;
+        AgentEvent event;
+        List<String> queues;
+        String reason;
+        boolean noContent;
+        String leaseId;
+        long epoch;
+        String agentId;
+        String callId;
+    }
+
     private final ControlPlane cp;
+    private final ShardCommand<AgentRequest> applyEvent = this::applyEvent;
+    private final ShardCommand<AgentRequest> readAgent = this::readAgent;
+    private final ShardCommand<AgentRequest> readRoster = this::readRoster;
+    private final ShardCommand<AgentRequest> confirmLease = this::confirmLease;
+    private final ShardCommand<AgentRequest> claimCall = this::claimCall;
 
     AgentHandlers(final ControlPlane cp)
     {
         this.cp = cp;
     }
 
-    /** {@code POST /agent {accountId, userId, event, queues?, reason?}}. */
-    void agentEvent(final HttpExchange ex)
+    private static AgentRequest request(final HttpExchange ex, final CompiledAccount account)
     {
-        final Fields f = ex.decodeBody();
+        final AgentRequest r = ex.request(REQUEST);
+        r.account = account;
+        r.userId = null;
+        r.event = null;
+        r.queues = null;
+        r.reason = null;
+        r.noContent = false;
+        r.leaseId = null;
+        r.epoch = 0;
+        r.agentId = null;
+        r.callId = null;
+        return r;
+    }
+
+    /** {@code POST /agent {accountId, userId, event, queues?, reason?}}. */
+    Answer agentEvent(final HttpExchange ex)
+    {
+        final Fields f = ex.fields();
         if (f == null)
         {
-            return;
+            return ex.bodyFailure();
         }
         final Problems p = new Problems();
         final String accountId = Requests.text(f, "accountId", true, p);
@@ -57,10 +98,9 @@ final class AgentHandlers
         final List<String> queues = queues(f, event, p);
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        apply(ex, accountId, userId, event, queues, reason, false);
+        return apply(ex, accountId, userId, event, queues, reason, false);
     }
 
     /**
@@ -68,13 +108,13 @@ final class AgentHandlers
      *
      * @param noContent answer {@code 204} instead of the agent's view (presence events).
      */
-    void apply(final HttpExchange ex, final String accountId, final String userId, final AgentEvent event,
+    Answer apply(final HttpExchange ex, final String accountId, final String userId, final AgentEvent event,
         final List<String> queues, final String reason, final boolean noContent)
     {
-        final CompiledAccount account = cp.account(ex, accountId);
+        final CompiledAccount account = cp.account(accountId);
         if (account == null)
         {
-            return;
+            return ControlPlane.noAccount(accountId);
         }
         if (queues != null)
         {
@@ -88,74 +128,86 @@ final class AgentHandlers
             }
             if (!p.isEmpty())
             {
-                Requests.invalid(ex, p);
-                return;
+                return Requests.invalid(p);
             }
         }
-        final ShardWriter shard = cp.accountShard(accountId);
-        ex.offer(shard, () ->
+        final AgentRequest r = request(ex, account);
+        r.userId = userId;
+        r.event = event;
+        r.queues = queues;
+        r.reason = reason;
+        r.noContent = noContent;
+        ex.offer(cp.accountShard(accountId), applyEvent, r);
+        return null;
+    }
+
+    /** On the account's shard. */
+    private Answer applyEvent(final ShardWriter shard, final HttpExchange ex, final AgentRequest r)
+    {
+        final long now = System.currentTimeMillis();
+        final AcdAnswer answer = cp.acd.account(shard, r.account, now).agentEvent(r.userId, r.event, r.queues, r.reason, now);
+        if (r.noContent && answer.kind() == AcdAnswer.Kind.OK)
         {
-            final long now = System.currentTimeMillis();
-            final AcdAnswer answer = cp.acd.account(shard, account, now).agentEvent(userId, event, queues, reason, now);
-            if (noContent && answer.kind() == AcdAnswer.Kind.OK)
-            {
-                cp.trace.journal().whenDurable(cp.trace.journal().lastSeq(), () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT));
-                return;
-            }
-            respond(ex, answer);
-        });
+            return ex.empty(HttpResponseStatus.NO_CONTENT, cp.trace.journal().lastSeq());
+        }
+        return answer(answer);
     }
 
     /** {@code GET /agent?accountId=&userId=} → {@code {status, state, reachable, queues, …}}. */
-    void agent(final HttpExchange ex)
+    Answer agent(final HttpExchange ex)
     {
         final Problems p = new Problems();
         final String accountId = Requests.text(ex.query(), "accountId", true, p);
         final String userId = Requests.text(ex.query(), "userId", true, p);
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        final CompiledAccount account = cp.account(ex, accountId);
+        final CompiledAccount account = cp.account(accountId);
         if (account == null)
         {
-            return;
+            return ControlPlane.noAccount(accountId);
         }
-        final ShardWriter shard = cp.accountShard(accountId);
-        ex.offer(shard, () ->
-        {
-            final long now = System.currentTimeMillis();
-            respond(ex, cp.acd.account(shard, account, now).agent(userId, now));
-        });
+        final AgentRequest r = request(ex, account);
+        r.userId = userId;
+        ex.offer(cp.accountShard(accountId), readAgent, r);
+        return null;
+    }
+
+    /** On the account's shard. */
+    private Answer readAgent(final ShardWriter shard, final HttpExchange ex, final AgentRequest r)
+    {
+        final long now = System.currentTimeMillis();
+        return answer(cp.acd.account(shard, r.account, now).agent(r.userId, now));
     }
 
     /** {@code GET /presence/users?accountId=} → {@code {users:[…], counts:{…}}}. */
-    void roster(final HttpExchange ex)
+    Answer roster(final HttpExchange ex)
     {
         final Problems p = new Problems();
         final String accountId = Requests.text(ex.query(), "accountId", true, p);
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        final CompiledAccount account = cp.account(ex, accountId);
+        final CompiledAccount account = cp.account(accountId);
         if (account == null)
         {
-            return;
+            return ControlPlane.noAccount(accountId);
         }
-        final ShardWriter shard = cp.accountShard(accountId);
-        ex.offer(shard, () ->
-        {
-            final long now = System.currentTimeMillis();
-            final byte[] body = Json.write(cp.acd.account(shard, account, now).roster(now));
-            ex.respondJson(HttpResponseStatus.OK, body);
-        });
+        ex.offer(cp.accountShard(accountId), readRoster, request(ex, account));
+        return null;
+    }
+
+    /** On the account's shard (the roster is encoded here: the ACD state changes after this task). */
+    private Answer readRoster(final ShardWriter shard, final HttpExchange ex, final AgentRequest r)
+    {
+        final long now = System.currentTimeMillis();
+        return ex.json(HttpResponseStatus.OK, Json.write(cp.acd.account(shard, r.account, now).roster(now)), 0);
     }
 
     /** {@code GET /agent/confirm/{accountId}/{leaseId}/{epoch}}: the answer hook of a single-agent offer. */
-    void confirm(final HttpExchange ex)
+    Answer confirm(final HttpExchange ex)
     {
         final Problems p = new Problems();
         final String accountId = pathText(ex, "accountId", p);
@@ -167,24 +219,29 @@ final class AgentHandlers
         final long epoch = epoch(ex.pathParam("epoch"), p);
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        final CompiledAccount account = cp.account(ex, accountId);
+        final CompiledAccount account = cp.account(accountId);
         if (account == null)
         {
-            return;
+            return ControlPlane.noAccount(accountId);
         }
-        final ShardWriter shard = cp.accountShard(accountId);
-        ex.offer(shard, () ->
-        {
-            final long now = System.currentTimeMillis();
-            respond(ex, cp.acd.account(shard, account, now).confirm(leaseId, epoch, now));
-        });
+        final AgentRequest r = request(ex, account);
+        r.leaseId = leaseId;
+        r.epoch = epoch;
+        ex.offer(cp.accountShard(accountId), confirmLease, r);
+        return null;
+    }
+
+    /** On the account's shard. */
+    private Answer confirmLease(final ShardWriter shard, final HttpExchange ex, final AgentRequest r)
+    {
+        final long now = System.currentTimeMillis();
+        return answer(cp.acd.account(shard, r.account, now).confirm(r.leaseId, r.epoch, now));
     }
 
     /** {@code GET /agent/claim/{accountId}/{agentId}/{callId}}: the answer hook of a ring_all offer. */
-    void claim(final HttpExchange ex)
+    Answer claim(final HttpExchange ex)
     {
         final Problems p = new Problems();
         final String accountId = pathText(ex, "accountId", p);
@@ -192,36 +249,39 @@ final class AgentHandlers
         final String callId = pathText(ex, "callId", p);
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        final CompiledAccount account = cp.account(ex, accountId);
+        final CompiledAccount account = cp.account(accountId);
         if (account == null)
         {
-            return;
+            return ControlPlane.noAccount(accountId);
         }
-        final ShardWriter shard = cp.accountShard(accountId);
-        ex.offer(shard, () ->
-        {
-            final long now = System.currentTimeMillis();
-            respond(ex, cp.acd.account(shard, account, now).claim(agentId, callId, now));
-        });
+        final AgentRequest r = request(ex, account);
+        r.agentId = agentId;
+        r.callId = callId;
+        ex.offer(cp.accountShard(accountId), claimCall, r);
+        return null;
     }
 
-    /** Runs on the shard: answers a result once whatever it journaled is durable. */
-    private void respond(final HttpExchange ex, final AcdAnswer answer)
+    /** On the account's shard. */
+    private Answer claimCall(final ShardWriter shard, final HttpExchange ex, final AgentRequest r)
     {
-        switch (answer.kind())
+        final long now = System.currentTimeMillis();
+        return answer(cp.acd.account(shard, r.account, now).claim(r.agentId, r.callId, now));
+    }
+
+    /**
+     * On the shard: the ACD's result as the answer, sent once whatever it journaled is durable (the body
+     * is encoded here, while the shard's state is what it describes).
+     */
+    private Answer answer(final AcdAnswer answer)
+    {
+        return switch (answer.kind())
         {
-            case OK ->
-            {
-                final byte[] body = Json.write(answer.body());
-                cp.trace.journal().whenDurable(cp.trace.journal().lastSeq(), () -> ex.respondJson(HttpResponseStatus.OK, body));
-            }
-            case NOT_FOUND -> Requests.notFound(ex, answer.message());
-            case CONFLICT -> ex.respondError(HttpResponseStatus.CONFLICT, answer.code(), answer.message(), answer.body());
-            default -> throw new IllegalStateException(String.valueOf(answer.kind()));
-        }
+            case OK -> Answer.json(HttpResponseStatus.OK, Json.write(answer.body())).after(cp.trace.journal().lastSeq());
+            case NOT_FOUND -> Requests.notFound(answer.message());
+            case CONFLICT -> Answer.error(HttpResponseStatus.CONFLICT, answer.code(), answer.message(), answer.body());
+        };
     }
 
     /** @return the event named by field {@code name}, or null with a problem. */

@@ -12,8 +12,11 @@ import dev.edgeplane.controlplane.config.CompiledAccount;
 import dev.edgeplane.controlplane.state.AuthGuard;
 import dev.edgeplane.controlplane.state.NonceUse;
 import dev.edgeplane.persistence.config.DeviceConfig;
+import dev.edgeplane.server.Answer;
+import dev.edgeplane.server.AnswerHandler;
 import dev.edgeplane.server.HttpExchange;
-import dev.edgeplane.server.HttpHandler;
+import dev.edgeplane.server.RequestSlot;
+import dev.edgeplane.server.ShardCommand;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -28,27 +31,42 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * are {@code 400}. Threading: validation on the event loop; the verdict on the shard that owns the
  * source address (or the realm when no address is given), so its failure counter has one writer.
  */
-final class AuthHandler implements HttpHandler
+final class AuthHandler implements AnswerHandler
 {
+    private static final RequestSlot<Attempt> ATTEMPT = RequestSlot.of(Attempt::new);
+
     private final ControlPlane cp;
+    private final ShardCommand<Attempt> verdict = this::verdict;
 
     AuthHandler(final ControlPlane cp)
     {
         this.cp = cp;
     }
 
-    private record Attempt(String method, String realm, String username, String uri, String nonce, String response,
-        DigestAlgorithm algorithm, String qop, String cnonce, String nc, String sourceIp, boolean wantHa1)
+    /** One digest attempt for the verdict shard; reused per connection (every field is set by {@link #handle}). */
+    static final class Attempt
     {
+        String method;
+        String realm;
+        String username;
+        String uri;
+        String nonce;
+        String response;
+        DigestAlgorithm algorithm;
+        String qop;
+        String cnonce;
+        String nc;
+        String sourceIp;
+        boolean wantHa1;
     }
 
     @Override
-    public void handle(final HttpExchange ex)
+    public Answer handle(final HttpExchange ex)
     {
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
-            return;
+            return ex.bodyFailure();
         }
         final Problems p = new Problems();
         final String method = Requests.text(f, "method", true, p);
@@ -65,7 +83,7 @@ final class AuthHandler implements HttpHandler
         // bans count its canonical form: ::ffff:192.0.2.1 is 192.0.2.1, one address, one counter.
         final String sourceText = Requests.text(f, "sourceIp", false, p);
         String sourceIp = null;
-        if (sourceText != null && !sourceText.isEmpty())
+        if (sourceText != null)
         {
             final IpBlock address = IpBlock.address(sourceText);
             if (address == null)
@@ -83,13 +101,13 @@ final class AuthHandler implements HttpHandler
         {
             p.add("algorithm", "must be MD5 or SHA-256");
         }
-        if (qop != null && !qop.isEmpty())
+        if (qop != null)
         {
             if (!SipDigest.supportsQop(qop))
             {
                 p.add("qop", "must be auth or absent");
             }
-            if (cnonce == null || cnonce.isEmpty())
+            if (cnonce == null)
             {
                 p.add("cnonce", "is required with qop");
             }
@@ -100,17 +118,27 @@ final class AuthHandler implements HttpHandler
         }
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        final Attempt attempt = new Attempt(method, realm, username, uri, nonce, response, algorithm, qop, cnonce, nc,
-            sourceIp, wantHa1);
-        final ShardWriter shard = cp.shards().forKey(sourceIp != null ? sourceIp : realm);
-        ex.offer(shard, () -> verdict(ex, attempt));
+        final Attempt a = ex.request(ATTEMPT);
+        a.method = method;
+        a.realm = realm;
+        a.username = username;
+        a.uri = uri;
+        a.nonce = nonce;
+        a.response = response;
+        a.algorithm = algorithm;
+        a.qop = qop;
+        a.cnonce = cnonce;
+        a.nc = nc;
+        a.sourceIp = sourceIp;
+        a.wantHa1 = wantHa1;
+        ex.offer(cp.shards().forKey(sourceIp != null ? sourceIp : realm), verdict, a);
+        return null;
     }
 
     /** On the source address's shard. */
-    private void verdict(final HttpExchange ex, final Attempt a)
+    private Answer verdict(final ShardWriter shard, final HttpExchange ex, final Attempt a)
     {
         final long now = System.currentTimeMillis();
         AuthGuard guard = null;
@@ -126,8 +154,7 @@ final class AuthHandler implements HttpHandler
         // An allowlisted source is never banned: a ban recorded before it was listed is ignored.
         if (guard != null && guard.bannedUntilMillis > now && !allowlisted(a.sourceIp))
         {
-            answer(ex, fail("banned", seconds(guard.bannedUntilMillis - now)));
-            return;
+            return answer(ex, fail("banned", seconds(guard.bannedUntilMillis - now)), 0);
         }
 
         final CompiledAccount account = cp.config.snapshot().accountByDomain(a.realm);
@@ -149,7 +176,7 @@ final class AuthHandler implements HttpHandler
             {
                 failure = "invalid credentials";
             }
-            else if (!firstUse(a, now))
+            else if (!firstUse(shard, a, now))
             {
                 failure = "replay";
             }
@@ -175,8 +202,7 @@ final class AuthHandler implements HttpHandler
             {
                 ok.put("ha1", ha1);
             }
-            answer(ex, ok);
-            return;
+            return answer(ex, ok, 0);
         }
         long blacklist = 0;
         if (guard != null && !allowlisted(a.sourceIp)) // failures of an allowlisted source are not counted
@@ -199,8 +225,7 @@ final class AuthHandler implements HttpHandler
         }
         final long seq = cp.trace.journal().append("security.auth_failure", Json.write(Map.of(
             "ip", a.sourceIp == null ? "" : a.sourceIp, "realm", a.realm, "username", a.username, "reason", failure)));
-        final Map<String, Object> body = fail(failure, blacklist);
-        cp.trace.journal().whenDurable(seq, () -> answer(ex, body));
+        return answer(ex, fail(failure, blacklist), seq);
     }
 
     /**
@@ -213,19 +238,21 @@ final class AuthHandler implements HttpHandler
     }
 
     /** Remembers (nonce, nc, cnonce) for the nonce lifetime; false when it was already used. */
-    private boolean firstUse(final Attempt a, final long now)
+    private boolean firstUse(final ShardWriter shard, final Attempt a, final long now)
     {
         final String key = a.nonce + ":" + (a.nc == null ? "" : a.nc) + ":" + (a.cnonce == null ? "" : a.cnonce);
         final NonceUse use = new NonceUse();
         use.expiresAtMillis = now + cp.settings.nonceTtlMillis();
         if (cp.nonces.putIfAbsent(key, use))
         {
+            cp.expiries(shard).nonces.schedule(key, use.expiresAtMillis);
             return true;
         }
         final NonceUse seen = cp.nonces.get(key, new NonceUse());
         if (seen != null && seen.expiresAtMillis <= now)
         {
             cp.nonces.put(key, use); // the old use expired before the sweeper removed it
+            cp.expiries(shard).nonces.schedule(key, use.expiresAtMillis);
             return true;
         }
         return false;
@@ -245,8 +272,9 @@ final class AuthHandler implements HttpHandler
         return (millis + 999) / 1000;
     }
 
-    private static void answer(final HttpExchange ex, final Map<String, Object> body)
+    /** Every verdict is 200; a failure is answered once its journal entry is durable. */
+    private static Answer answer(final HttpExchange ex, final Map<String, Object> body, final long afterSeq)
     {
-        ex.respondJson(HttpResponseStatus.OK, Json.write(body));
+        return ex.json(HttpResponseStatus.OK, Json.write(body), afterSeq);
     }
 }

@@ -1,14 +1,14 @@
 package dev.edgeplane.controlplane;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.edgeplane.controlplane.flow.FlowSession;
 import dev.edgeplane.controlplane.state.CallEntry;
 import dev.edgeplane.controlplane.state.NonceUse;
 import dev.edgeplane.controlplane.state.Registration;
+import dev.edgeplane.state.ShardTask;
 import dev.edgeplane.state.ShardWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,14 +20,24 @@ import org.slf4j.LoggerFactory;
  * of the shards that have one (due ring timeouts, wrap-ups and max waits; agents on calls that
  * ended unseen).
  *
- * <p>Threading: scans run on the "call-sweeper" thread and only read the stores; every change is
- * handed to the owning shard, which re-checks before acting (the call may have come back to life).
+ * <p>Only entries that are due are visited: each shard keeps an {@link ExpiryIndex} per kind of entry
+ * ({@link Expiries}), filled by the writers that create entries and rebuilt from the stores at
+ * start-up; a tick pops what is due and re-checks it against the store (the call may have come back to
+ * life: then it is scheduled again at its new deadline). A live call is not touched by a tick.
+ *
+ * <p>Threading: the "call-sweeper" thread only offers one pre-built task per shard each period; the
+ * visits run on the shard's writer, which owns the index and the entries.
  */
 final class CallSweeper implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(CallSweeper.class);
 
     private final ControlPlane cp;
+    private final ShardTask[] ticks;
+    private final ExpiryIndex.Expirer calls = this::expireCall;
+    private final ExpiryIndex.Expirer registrations = this::expireRegistration;
+    private final ExpiryIndex.Expirer sessions = this::expireSession;
+    private final ExpiryIndex.Expirer nonces = this::expireNonce;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r ->
     {
         final Thread t = new Thread(r, "call-sweeper");
@@ -35,13 +45,15 @@ final class CallSweeper implements AutoCloseable
         return t;
     });
 
-    private record Candidate(String key, String accountId)
-    {
-    }
-
     CallSweeper(final ControlPlane cp)
     {
         this.cp = cp;
+        this.ticks = new ShardTask[cp.shards().count()];
+        for (int i = 0; i < ticks.length; i++)
+        {
+            final ShardWriter shard = cp.shards().get(i);
+            ticks[i] = () -> tick(shard, System.currentTimeMillis());
+        }
     }
 
     CallSweeper start()
@@ -63,109 +75,123 @@ final class CallSweeper implements AutoCloseable
         }
     }
 
-    /** One pass; package-private so tests can drive it with their own clock. */
+    /** One period: a tick for every shard (a full queue skips one), then the ACD timers. */
     void sweep(final long now)
     {
-        // Reclaiming a call and the ACD timers journal what they change: while the journal cannot take writes
-        // (disk full) they wait for the next pass after it can, so state and journal never disagree.
-        final boolean journaling = cp.trace.journal().acceptingWrites();
-        final List<Candidate> calls = new ArrayList<>();
-        cp.calls.forEach((callId, e) ->
+        for (int i = 0; i < ticks.length; i++)
         {
-            if (journaling && stale(e, now))
-            {
-                calls.add(new Candidate(callId.toString(), e.accountId));
-            }
-        });
-        for (final Candidate c : calls)
-        {
-            final ShardWriter shard = cp.accountShard(c.accountId());
-            shard.offer(() -> reclaim(shard, c.key(), now));
-        }
-
-        final List<Candidate> registrations = new ArrayList<>();
-        cp.registrations.forEach((key, r) ->
-        {
-            if (!r.liveAt(now))
-            {
-                registrations.add(new Candidate(key.toString(), r.accountId));
-            }
-        });
-        for (final Candidate c : registrations)
-        {
-            cp.accountShard(c.accountId()).offer(() ->
-            {
-                final Registration r = cp.registrations.get(c.key(), new Registration());
-                if (r != null && !r.liveAt(now))
-                {
-                    cp.registrations.remove(c.key());
-                }
-            });
-        }
-
-        final List<String> nonces = new ArrayList<>();
-        cp.nonces.forEach((key, n) ->
-        {
-            if (n.expiresAtMillis <= now)
-            {
-                nonces.add(key.toString());
-            }
-        });
-        final NonceUse reusable = new NonceUse();
-        for (final String key : nonces)
-        {
-            final NonceUse n = cp.nonces.get(key, reusable);
-            if (n != null && n.expiresAtMillis <= now)
-            {
-                cp.nonces.remove(key); // seen-once set: atomic removal, no owner
-            }
-        }
-
-        final List<String> sessions = new ArrayList<>();
-        cp.flowSessions.forEach((callId, s) ->
-        {
-            if (now - s.startedAtMillis() > cp.settings.leaseTtlMillis())
-            {
-                sessions.add(callId.toString());
-            }
-        });
-        for (final String callId : sessions)
-        {
-            cp.callShard(callId).offer(() -> cp.flowSessions.remove(callId));
+            cp.shards().get(i).offer(ticks[i]);
         }
         // ACD timers (ring timeouts, wrap-ups, max waits) are lazy; this tick applies them on the
-        // account shards even when nothing touches the accounts.
-        if (journaling)
+        // account shards even when nothing touches the accounts. They journal what they change, so
+        // while the journal cannot take writes (disk full) they wait for a pass after it can.
+        if (cp.trace.journal().acceptingWrites())
         {
             cp.acd.tick(cp.config.snapshot(), now);
         }
-        if (!calls.isEmpty() || !registrations.isEmpty() || !sessions.isEmpty())
+    }
+
+    /** On the shard's writer: visits what is due in its indexes. */
+    void tick(final ShardWriter shard, final long now)
+    {
+        final Expiries e = cp.expiries(shard);
+        final int c = e.calls.expire(shard, now, calls);
+        final int r = e.registrations.expire(shard, now, registrations);
+        final int s = e.sessions.expire(shard, now, sessions);
+        final int n = e.nonces.expire(shard, now, nonces);
+        if (c + r + s > 0 && LOG.isDebugEnabled())
         {
-            LOG.info("sweep: {} stale calls, {} expired registrations, {} old flow sessions, {} used nonces",
-                calls.size(), registrations.size(), sessions.size(), nonces.size());
+            LOG.debug("shard {} sweep visited {} calls, {} registrations, {} flow sessions, {} used nonces",
+                shard.index(), c, r, s, n);
         }
     }
 
-    private boolean stale(final CallEntry e, final long now)
+    /** @return when a call entry falls stale: no sign of life for its TTL. */
+    static long callDeadline(final ControlPlaneSettings settings, final CallEntry e)
     {
-        final long ttl = e.state == CallEntry.CONFIRMED ? cp.settings.leaseTtlMillis() : cp.settings.setupTtlMillis();
-        return now - e.lastSeenMillis > ttl;
+        final long ttl = e.state == CallEntry.CONFIRMED ? settings.leaseTtlMillis() : settings.setupTtlMillis();
+        return e.lastSeenMillis + ttl + 1;
     }
 
-    /** On the account's shard: the call may have shown life since the scan, so check again. */
-    private void reclaim(final ShardWriter shard, final String callId, final long now)
+    /** On the account's shard: reclaims a call with no sign of life, or returns its later deadline. */
+    private long expireCall(final ShardWriter shard, final String callId, final long now)
     {
         final CallEntry e = cp.calls.get(callId, cp.entry(shard));
-        if (e == null || !stale(e, now))
+        if (e == null)
         {
-            return;
+            return 0;
+        }
+        final long deadline = callDeadline(cp.settings, e);
+        if (deadline > now)
+        {
+            return deadline; // it showed life since it was scheduled
+        }
+        if (!cp.trace.journal().acceptingWrites())
+        {
+            return now + cp.settings.sweepMillis(); // a reclaim is journaled: it waits until the journal takes writes
         }
         cp.calls.remove(callId);
         if (e.admitted)
         {
             CallEnd.finish(cp, shard, callId, e, "reclaimed", now, null, null);
         }
-        cp.callShard(callId).offer(() -> cp.flowSessions.remove(callId));
+        LOG.info("reclaimed call {} of {} after {} ms without a sign of life", callId, e.accountId, now - e.lastSeenMillis);
+        cp.endFlowSession(callId);
+        return 0;
+    }
+
+    /** On the account's shard. */
+    private long expireRegistration(final ShardWriter shard, final String key, final long now)
+    {
+        final Registration r = cp.registrations.get(key, cp.expiries(shard).registration);
+        if (r == null)
+        {
+            return 0;
+        }
+        if (r.liveAt(now))
+        {
+            return r.expiresAtMillis;
+        }
+        cp.registrations.remove(key);
+        return 0;
+    }
+
+    /** On the Call-ID's shard: a flow session older than the lease TTL is abandoned. */
+    private long expireSession(final ShardWriter shard, final String callId, final long now)
+    {
+        final FlowSession s = cp.flowSessions.get(callId, cp.session(shard));
+        if (s == null)
+        {
+            return 0;
+        }
+        final long deadline = sessionDeadline(cp.settings, s);
+        if (deadline > now)
+        {
+            return deadline;
+        }
+        cp.flowSessions.remove(callId);
+        return 0;
+    }
+
+    static long sessionDeadline(final ControlPlaneSettings settings, final FlowSession s)
+    {
+        return s.startedAtMillis() + settings.leaseTtlMillis() + 1;
+    }
+
+    /** Seen-once set with no owner: a re-check and an atomic removal. */
+    private long expireNonce(final ShardWriter shard, final String key, final long now)
+    {
+        final NonceUse n = cp.nonces.get(key, cp.expiries(shard).nonce);
+        if (n == null)
+        {
+            return 0;
+        }
+        if (n.expiresAtMillis > now)
+        {
+            return n.expiresAtMillis; // used again after it expired: remembered anew
+        }
+        cp.nonces.remove(key);
+        return 0;
     }
 
     @Override

@@ -19,7 +19,7 @@ import dev.edgeplane.controlplane.state.NonceUse;
 import dev.edgeplane.controlplane.state.Registration;
 import dev.edgeplane.persistence.config.ConfigRepository;
 import dev.edgeplane.server.EdgeRuntime;
-import dev.edgeplane.server.HttpExchange;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.state.OffHeapStore;
 import dev.edgeplane.state.ShardWriter;
 import dev.edgeplane.state.Shards;
@@ -59,6 +59,7 @@ final class ControlPlane implements AutoCloseable
     private final JsonBuffer[] buffers;
     private final CallEntry[] entries;
     private final FlowSession[] sessions;
+    private final Expiries[] expiries;
 
     ControlPlane(final EdgeRuntime runtime)
     {
@@ -79,16 +80,19 @@ final class ControlPlane implements AutoCloseable
         this.buffers = new JsonBuffer[n];
         this.entries = new CallEntry[n];
         this.sessions = new FlowSession[n];
+        this.expiries = new Expiries[n];
         for (int i = 0; i < n; i++)
         {
             ledgers[i] = new ChannelLedger();
             buffers[i] = new JsonBuffer(512);
             entries[i] = new CallEntry();
             sessions[i] = new FlowSession();
+            expiries[i] = new Expiries();
         }
         this.acd = new CallDistributor(runtime.shards(), agentRecords, trace, AcdSettings.from(runtime.settings()),
             this::reachable, calls::containsKey);
         rebuildLedgers();
+        rebuildExpiries();
         this.config = new LiveConfig(new ConfigRepository(runtime.database().dataSource()));
         seedIfEmpty();
         config.start(runtime.database().settings());
@@ -99,15 +103,16 @@ final class ControlPlane implements AutoCloseable
         return runtime.shards();
     }
 
-    /** @return the account, or null after answering 404 (for handlers that take an accountId). */
-    CompiledAccount account(final HttpExchange ex, final String accountId)
+    /** @return the account in the live configuration, or null: answer {@link #noAccount}. */
+    CompiledAccount account(final String accountId)
     {
-        final CompiledAccount account = config.snapshot().account(accountId);
-        if (account == null)
-        {
-            Requests.notFound(ex, "no account " + accountId);
-        }
-        return account;
+        return config.snapshot().account(accountId);
+    }
+
+    /** @return the one answer for an accountId that names no account: {@code 404 not_found}. */
+    static Answer noAccount(final String accountId)
+    {
+        return Answer.notFound("no account " + accountId);
     }
 
     ShardWriter accountShard(final String accountId)
@@ -144,6 +149,37 @@ final class ControlPlane implements AutoCloseable
         return sessions[writer.index()];
     }
 
+    /** Shard-confined: the expiry indexes of the writer running the caller. */
+    Expiries expiries(final ShardWriter writer)
+    {
+        return expiries[writer.index()];
+    }
+
+    /** Removes a call's flow session (and its expiry) on the Call-ID's shard; from any thread. */
+    void endFlowSession(final String callId)
+    {
+        final ShardWriter shard = callShard(callId);
+        shard.offer(() -> endFlowSessionOnShard(shard, callId));
+    }
+
+    /** On the Call-ID's shard. */
+    void endFlowSessionOnShard(final ShardWriter shard, final String callId)
+    {
+        flowSessions.remove(callId);
+        expiries(shard).sessions.cancel(callId);
+    }
+
+    /** @return entries the sweeper visited since start, summed over shards, for one kind (a counter). */
+    long expiryVisits(final java.util.function.ToLongFunction<Expiries> kind)
+    {
+        long total = 0;
+        for (final Expiries e : expiries)
+        {
+            total += kind.applyAsLong(e);
+        }
+        return total;
+    }
+
     /**
      * Whether a device has a live registration. Called by the ACD on the account's shard writer, which
      * also writes the account's registrations.
@@ -173,6 +209,22 @@ final class ControlPlane implements AutoCloseable
         {
             LOG.info("CAC rebuilt from {} call entries: {} channels in use", calls.size(), restored[0]);
         }
+    }
+
+    /**
+     * The sweeper's expiry indexes are derived from the stores: rebuilt here, before any listener binds
+     * (single-threaded), so what was due before a crash or restart is still found.
+     */
+    private void rebuildExpiries()
+    {
+        calls.forEach((callId, e) -> expiries[accountShard(e.accountId).index()].calls
+            .schedule(callId.toString(), CallSweeper.callDeadline(settings, e)));
+        registrations.forEach((key, r) -> expiries[accountShard(r.accountId).index()].registrations
+            .schedule(key.toString(), r.expiresAtMillis));
+        flowSessions.forEach((callId, s) -> expiries[callShard(callId.toString()).index()].sessions
+            .schedule(callId.toString(), CallSweeper.sessionDeadline(settings, s)));
+        nonces.forEach((key, n) -> expiries[runtime.shards().forKey(key).index()].nonces
+            .schedule(key.toString(), n.expiresAtMillis));
     }
 
     /** Applies {@code EDGEPLANE_SEED_CONFIG} when the database has no account yet (first run). */

@@ -3,6 +3,7 @@ package dev.edgeplane.controlplane;
 import static dev.edgeplane.server.ServerRoutes.notImplemented;
 
 import dev.edgeplane.server.AccessGate;
+import dev.edgeplane.server.AnswerHandler;
 import dev.edgeplane.server.EdgeRuntime;
 import dev.edgeplane.server.HttpHandler;
 import dev.edgeplane.server.Routes;
@@ -33,6 +34,15 @@ public final class ControlPlaneSurface implements Surface
         final ControlPlane cp = new ControlPlane(runtime);
         runtime.closeOnShutdown(cp);
         runtime.closeOnShutdown(new CallSweeper(cp).start());
+        final String help = "Entries the sweeper visited because their expiry was due (counter).";
+        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"calls\"", () -> cp.expiryVisits(e -> e.calls.visited()));
+        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"registrations\"",
+            () -> cp.expiryVisits(e -> e.registrations.visited()));
+        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"flow_sessions\"",
+            () -> cp.expiryVisits(e -> e.sessions.visited()));
+        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"nonces\"", () -> cp.expiryVisits(e -> e.nonces.visited()));
+        runtime.httpMetrics().gauge("edgeplane_sweep_indexed", "Entries waiting in the sweeper's expiry indexes.", "",
+            () -> cp.expiryVisits(e -> e.calls.size() + e.registrations.size() + e.sessions.size() + e.nonces.size()));
         HistorySinks.all().forEach(runtime::registerSink);
 
         final AccessGate gate = runtime.gate();
@@ -56,7 +66,7 @@ public final class ControlPlaneSurface implements Surface
             .get("/presence/users", gated(gate, agents::roster))
             .get("/agent/confirm/{accountId}/{leaseId}/{epoch}", gated(gate, agents::confirm))
             .get("/agent/claim/{accountId}/{agentId}/{callId}", gated(gate, agents::claim))
-            .get("/debug", gated(gate, cp.trace.monitor()::handle))
+            .get("/debug", gatedHttp(gate, cp.trace.monitor()::handle))
             .add("POST", "/security/report", gated(gate, security::report), SecurityHandlers.MAX_REPORT_BYTES)
             .get("/security/bans", gated(gate, security::bans))
             .get("/security/allow", gated(gate, security::allowList))
@@ -65,7 +75,7 @@ public final class ControlPlaneSurface implements Surface
             .get("/media/*", dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).download())
             .stream("PUT", "/media/*", dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).upload(),
                 dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).maxUploadBytes())
-            .post("/admin/tts/generate", admin(gate, dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).ttsGenerate()));
+            .post("/admin/tts/generate", adminHttp(gate, dev.edgeplane.controlplane.media.MediaHandlers.of(runtime).ttsGenerate()));
         // Roadmap stubs (docs/SPEC-control-plane.md, "Roadmap stubs"): the public REST API and carrier hooks.
         for (final String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"})
         {
@@ -74,7 +84,18 @@ public final class ControlPlaneSurface implements Surface
         }
     }
 
-    private static HttpHandler gated(final AccessGate gate, final HttpHandler handler)
+    /** A route whose handler returns its answer (sent by the server, after the journal when it says so). */
+    private static HttpHandler gated(final AccessGate gate, final AnswerHandler handler)
+    {
+        return gatedHttp(gate, AnswerHandler.http(handler));
+    }
+
+    private static HttpHandler admin(final AccessGate gate, final AnswerHandler handler)
+    {
+        return adminHttp(gate, AnswerHandler.http(handler));
+    }
+
+    private static HttpHandler gatedHttp(final AccessGate gate, final HttpHandler handler)
     {
         return ex ->
         {
@@ -85,7 +106,7 @@ public final class ControlPlaneSurface implements Surface
         };
     }
 
-    private static HttpHandler admin(final AccessGate gate, final HttpHandler handler)
+    private static HttpHandler adminHttp(final AccessGate gate, final HttpHandler handler)
     {
         return ex ->
         {

@@ -84,7 +84,7 @@ final class DebugMonitor
         final String callId = Requests.text(ex.query(), "callId", false, p);
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
+            ex.send(Requests.invalid(p));
             return;
         }
         ex.upgradeToWebSocket(watcher(accountId, callId));

@@ -18,8 +18,11 @@ import dev.edgeplane.controlplane.flow.FlowEngine;
 import dev.edgeplane.controlplane.flow.FlowSession;
 import dev.edgeplane.controlplane.flow.StepOutcome;
 import dev.edgeplane.controlplane.state.CallEntry;
+import dev.edgeplane.server.Answer;
+import dev.edgeplane.server.AnswerHandler;
 import dev.edgeplane.server.HttpExchange;
-import dev.edgeplane.server.HttpHandler;
+import dev.edgeplane.server.RequestSlot;
+import dev.edgeplane.server.ShardCommand;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -40,9 +43,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * <p>Threading: validation on the event loop; the session (off-heap, survives restarts) is read and
  * written on the Call-ID's shard writer; every command is traced. Queue state belongs to the
  * account's shard, so a poll goes call shard (session) → account shard (decision) → call shard
- * (render, or step on timeout), and a join or leave is handed to the account shard.
+ * (render, or step on timeout), and a join or leave is handed to the account shard. Every hop is a
+ * {@link ShardCommand} carrying the connection's {@link FlowRequest} (no allocation for a hand-off).
  */
-final class FlowHandler implements HttpHandler
+final class FlowHandler implements AnswerHandler
 {
     /** The outcome a queued caller polls with. */
     static final String QUEUE_POLL = "queue:poll";
@@ -54,8 +58,39 @@ final class FlowHandler implements HttpHandler
     static final String JOINED_VAR = "queue_joined_at";
 
     private static final ThreadLocal<CallEntry> ENTRY = ThreadLocal.withInitial(CallEntry::new);
+    private static final RequestSlot<FlowRequest> REQUEST = RequestSlot.of(FlowRequest::new);
+
+    /**
+     * One {@code /flow} request through its hops; reused per connection. {@link #handle} sets the
+     * request's fields, each hop sets what the next one reads.
+     */
+    static final class FlowRequest
+    {
+        String callId;
+        /** Start: the account and flow, and the first variables. */
+        String accountId;
+        CompiledFlow flow;
+        Map<String, String> vars;
+        /** Step: the outcome and its data. */
+        String outcome;
+        Map<String, Object> data;
+        /** Poll and join: the call's shard, the account, the queue visit. */
+        ShardWriter callShard;
+        CompiledAccount account;
+        String queueId;
+        long joinedAt;
+        int step;
+        PollDecision decision;
+        /** Join: the answer's tree, to which the position is added. */
+        Map<String, Object> tree;
+    }
 
     private final ControlPlane cp;
+    private final ShardCommand<FlowRequest> startCommand = this::start;
+    private final ShardCommand<FlowRequest> stepCommand = this::step;
+    private final ShardCommand<FlowRequest> pollDecision = this::pollDecision;
+    private final ShardCommand<FlowRequest> polled = this::polled;
+    private final ShardCommand<FlowRequest> join = this::join;
 
     FlowHandler(final ControlPlane cp)
     {
@@ -63,12 +98,12 @@ final class FlowHandler implements HttpHandler
     }
 
     @Override
-    public void handle(final HttpExchange ex)
+    public Answer handle(final HttpExchange ex)
     {
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
-            return;
+            return ex.bodyFailure();
         }
         final Problems p = new Problems();
         final String callId = Requests.text(f, "callId", true, p);
@@ -78,26 +113,25 @@ final class FlowHandler implements HttpHandler
             final Map<String, Object> data = f.optObject("data", p);
             if (!p.isEmpty())
             {
-                Requests.invalid(ex, p);
-                return;
+                return Requests.invalid(p);
             }
-            final ShardWriter shard = cp.callShard(callId);
-            ex.offer(shard, () -> step(ex, shard, callId, outcome, data));
-            return;
+            final FlowRequest r = request(ex, callId);
+            r.outcome = outcome;
+            r.data = data;
+            ex.offer(cp.callShard(callId), stepCommand, r);
+            return null;
         }
         final String accountId = Requests.text(f, "accountId", true, p);
         final String flowId = Requests.text(f, "flowId", true, p);
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
         final CompiledAccount account = cp.config.snapshot().account(accountId);
         final CompiledFlow flow = account == null ? null : account.flow(flowId);
         if (flow == null)
         {
-            Requests.notFound(ex, account == null ? "no account " + accountId : "no flow " + flowId + " in " + accountId);
-            return;
+            return Requests.notFound(account == null ? "no account " + accountId : "no flow " + flowId + " in " + accountId);
         }
         final Map<String, String> vars = new HashMap<>();
         vars.put("call_id", callId);
@@ -107,38 +141,67 @@ final class FlowHandler implements HttpHandler
             vars.put("caller_cid", RouteDecider.callerId(call.from));
             vars.put("did", RouteDecider.callerId(call.to));
         }
-        final ShardWriter shard = cp.callShard(callId);
-        ex.offer(shard, () -> start(ex, shard, callId, accountId, flow, vars));
+        final FlowRequest r = request(ex, callId);
+        r.accountId = accountId;
+        r.flow = flow;
+        r.vars = vars;
+        ex.offer(cp.callShard(callId), startCommand, r);
+        return null;
     }
 
-    private void start(final HttpExchange ex, final ShardWriter shard, final String callId, final String accountId,
-        final CompiledFlow flow, final Map<String, String> vars)
+    /** @return the connection's request object, cleared, for {@code callId}. */
+    private static FlowRequest request(final HttpExchange ex, final String callId)
     {
+        final FlowRequest r = ex.request(REQUEST);
+        r.callId = callId;
+        r.accountId = null;
+        r.flow = null;
+        r.vars = null;
+        r.outcome = null;
+        r.data = null;
+        r.callShard = null;
+        r.account = null;
+        r.queueId = null;
+        r.joinedAt = 0;
+        r.step = 0;
+        r.decision = null;
+        r.tree = null;
+        return r;
+    }
+
+    /** On the call's shard. */
+    private Answer start(final ShardWriter shard, final HttpExchange ex, final FlowRequest r)
+    {
+        final String callId = r.callId;
         final FlowSession session = cp.session(shard);
         if (cp.flowSessions.get(callId, session) != null)
         {
-            ex.respondError(HttpResponseStatus.CONFLICT, "flow_already_started",
-                "call " + callId + " already runs flow " + session.flowId() + " (step " + session.step() + ")", null);
-            return;
+            return Answer.error(HttpResponseStatus.CONFLICT, "flow_already_started",
+                "call " + callId + " already runs flow " + session.flowId() + " (step " + session.step() + ")");
         }
-        final StepOutcome outcome = cp.flowEngine.start(flow, session, accountId, vars, System.currentTimeMillis());
-        answer(ex, shard, callId, flow, session, outcome, "flow.start", null);
+        final StepOutcome outcome = cp.flowEngine.start(r.flow, session, r.accountId, r.vars, System.currentTimeMillis());
+        return answer(ex, shard, r, r.flow, session, outcome, "flow.start", null);
     }
 
-    private void step(final HttpExchange ex, final ShardWriter shard, final String callId, final String outcomeName,
+    /** On the call's shard. */
+    private Answer step(final ShardWriter shard, final HttpExchange ex, final FlowRequest r)
+    {
+        return step(ex, shard, r, r.outcome, r.data);
+    }
+
+    private Answer step(final HttpExchange ex, final ShardWriter shard, final FlowRequest r, final String outcomeName,
         final Map<String, Object> data)
     {
+        final String callId = r.callId;
         final FlowSession session = cp.flowSessions.get(callId, cp.session(shard));
         if (session == null)
         {
-            Requests.notFound(ex, "no flow session for call " + callId);
-            return;
+            return Requests.notFound("no flow session for call " + callId);
         }
         if (session.finished())
         {
-            ex.respondError(HttpResponseStatus.CONFLICT, "flow_finished",
-                "the flow of call " + callId + " has already hung up", null);
-            return;
+            return Answer.error(HttpResponseStatus.CONFLICT, "flow_finished",
+                "the flow of call " + callId + " has already hung up");
         }
         final CompiledAccount account = cp.config.snapshot().account(session.accountId().toString());
         final CompiledFlow flow = account == null ? null : account.flow(session.flowId().toString());
@@ -147,16 +210,15 @@ final class FlowHandler implements HttpHandler
             // The flow (or its account) was removed while the call ran: end the call cleanly.
             session.finished(true);
             cp.flowSessions.put(callId, session);
-            answer(ex, shard, callId, null, session, new StepOutcome(StepOutcome.Kind.COMMAND, -1, FlowEngine.CAUSE_FLOW_CHANGED),
+            return answer(ex, shard, r, null, session, new StepOutcome(StepOutcome.Kind.COMMAND, -1, FlowEngine.CAUSE_FLOW_CHANGED),
                 "flow.step", outcomeName);
-            return;
         }
         final int node = flow.nodeIndex(session.node());
         final boolean inQueue = node >= 0 && isEnqueue(flow, node);
         if (inQueue && QUEUE_POLL.equals(outcomeName))
         {
-            poll(ex, shard, callId, account, flow, session, node);
-            return;
+            poll(ex, shard, r, account, flow, session, node);
+            return null;
         }
         final int visit = session.step();
         final StepOutcome outcome = cp.flowEngine.step(flow, session, outcomeName, data);
@@ -164,7 +226,7 @@ final class FlowHandler implements HttpHandler
         {
             leave(session.accountId().toString(), callId, visit, outcomeName);
         }
-        answer(ex, shard, callId, flow, session, outcome, "flow.step", outcomeName);
+        return answer(ex, shard, r, flow, session, outcome, "flow.step", outcomeName);
     }
 
     private static boolean isEnqueue(final CompiledFlow flow, final int node)
@@ -173,9 +235,10 @@ final class FlowHandler implements HttpHandler
     }
 
     /** Hop 1 of a poll, on the call's shard: what the session says about the caller's queue visit. */
-    private void poll(final HttpExchange ex, final ShardWriter shard, final String callId, final CompiledAccount account,
+    private void poll(final HttpExchange ex, final ShardWriter shard, final FlowRequest r, final CompiledAccount account,
         final CompiledFlow flow, final FlowSession session, final int node)
     {
+        final String callId = r.callId;
         final int step = session.step();
         final CharSequence queue = session.var(QUEUE_VAR);
         long joined = parseMillis(session.var(JOINED_VAR));
@@ -194,43 +257,47 @@ final class FlowHandler implements HttpHandler
         {
             queueId = queue.toString();
         }
-        final long joinedAt = joined;
-        final ShardWriter accountShard = cp.accountShard(account.id());
-        ex.offer(accountShard, () ->
-        {
-            // Hop 2, on the account's shard: the queue decision.
-            final long now = System.currentTimeMillis();
-            final PollDecision decision = cp.acd.account(accountShard, account, now).poll(callId, queueId, step, joinedAt, now);
-            ex.offer(shard, () -> polled(ex, shard, callId, step, decision));
-        });
+        r.callShard = shard;
+        r.account = account;
+        r.queueId = queueId;
+        r.joinedAt = joined;
+        r.step = step;
+        ex.offer(cp.accountShard(account.id()), pollDecision, r);
+    }
+
+    /** Hop 2 of a poll, on the account's shard: the queue decision. */
+    private Answer pollDecision(final ShardWriter accountShard, final HttpExchange ex, final FlowRequest r)
+    {
+        final long now = System.currentTimeMillis();
+        r.decision = cp.acd.account(accountShard, r.account, now).poll(r.callId, r.queueId, r.step, r.joinedAt, now);
+        ex.offer(r.callShard, polled, r);
+        return null;
     }
 
     /** Hop 3 of a poll, back on the call's shard: render the decision, or step the flow on timeout. */
-    private void polled(final HttpExchange ex, final ShardWriter shard, final String callId, final int step,
-        final PollDecision decision)
+    private Answer polled(final ShardWriter shard, final HttpExchange ex, final FlowRequest r)
     {
+        final String callId = r.callId;
+        final int step = r.step;
+        final PollDecision decision = r.decision;
         if (decision.kind() == PollDecision.Kind.BRIDGED)
         {
-            ex.respondError(HttpResponseStatus.CONFLICT, "queue_bridged", decision.message()
-                + "; report the call's outcome (e.g. queue:answered) instead of polling", null);
-            return;
+            return Answer.error(HttpResponseStatus.CONFLICT, "queue_bridged", decision.message()
+                + "; report the call's outcome (e.g. queue:answered) instead of polling");
         }
         if (decision.kind() == PollDecision.Kind.STALE)
         {
-            ex.respondError(HttpResponseStatus.CONFLICT, "queue_left", decision.message(), null);
-            return;
+            return Answer.error(HttpResponseStatus.CONFLICT, "queue_left", decision.message());
         }
         final FlowSession session = cp.flowSessions.get(callId, cp.session(shard));
         if (session == null || session.finished() || session.step() != step)
         {
-            ex.respondError(HttpResponseStatus.CONFLICT, "flow_moved",
-                "the flow of call " + callId + " moved on while the poll was decided", null);
-            return;
+            return Answer.error(HttpResponseStatus.CONFLICT, "flow_moved",
+                "the flow of call " + callId + " moved on while the poll was decided");
         }
         if (decision.kind() == PollDecision.Kind.TIMEOUT)
         {
-            step(ex, shard, callId, QUEUE_TIMEOUT, null);
-            return;
+            return step(ex, shard, r, QUEUE_TIMEOUT, null);
         }
         final JsonBuffer buf = cp.buffer(shard);
         buf.reset();
@@ -276,15 +343,7 @@ final class FlowHandler implements HttpHandler
         {
             throw new UncheckedIOException(e);
         }
-        final byte[] body = buf.toByteArray();
-        if (decision.traceSeq() > 0)
-        {
-            cp.trace.journal().whenDurable(decision.traceSeq(), () -> ex.respondJson(HttpResponseStatus.OK, body));
-        }
-        else
-        {
-            ex.respondJson(HttpResponseStatus.OK, body);
-        }
+        return ex.json(HttpResponseStatus.OK, buf.toByteArray(), Math.max(0, decision.traceSeq()));
     }
 
     /** The flow left an enqueue node with another outcome: the caller leaves the line (account shard). */
@@ -324,9 +383,10 @@ final class FlowHandler implements HttpHandler
         return n;
     }
 
-    private void answer(final HttpExchange ex, final ShardWriter shard, final String callId, final CompiledFlow flow,
+    private Answer answer(final HttpExchange ex, final ShardWriter shard, final FlowRequest r, final CompiledFlow flow,
         final FlowSession session, final StepOutcome outcome, final String traceKind, final String outcomeName)
     {
+        final String callId = r.callId;
         final boolean enqueue = flow != null && outcome.node() >= 0 && isEnqueue(flow, outcome.node());
         final byte[] body = render(shard, callId, flow, session, outcome);
         Map<String, Object> answer = null;
@@ -344,6 +404,7 @@ final class FlowHandler implements HttpHandler
             session.putVar(JOINED_VAR, joinedAt);
         }
         cp.flowSessions.put(callId, session);
+        cp.expiries(shard).sessions.scheduleNoLater(callId, CallSweeper.sessionDeadline(cp.settings, session));
 
         final Map<String, Object> detail = new LinkedHashMap<>();
         if (outcomeName != null)
@@ -363,28 +424,30 @@ final class FlowHandler implements HttpHandler
         final CompiledAccount account = enqueue ? cp.config.snapshot().account(accountId) : null;
         if (account == null)
         {
-            cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, body));
-            return;
+            return ex.json(HttpResponseStatus.OK, body, seq);
         }
         // Entering a queue: join the line on the account's shard, answer with the position.
-        final Map<String, Object> tree = answer;
-        final String queue = queueId;
-        final long joined = joinedAt;
-        final int step = session.step();
-        final ShardWriter accountShard = cp.accountShard(accountId);
-        ex.offer(accountShard, () ->
+        r.account = account;
+        r.tree = answer;
+        r.queueId = queueId;
+        r.joinedAt = joinedAt;
+        r.step = session.step();
+        ex.offer(cp.accountShard(accountId), join, r);
+        return null;
+    }
+
+    /** On the account's shard: the caller joins the line; the answer carries its position. */
+    private Answer join(final ShardWriter accountShard, final HttpExchange ex, final FlowRequest r)
+    {
+        final long now = System.currentTimeMillis();
+        final int position = cp.acd.account(accountShard, r.account, now).join(r.callId, r.queueId, r.step, r.joinedAt, now);
+        if (position > 0)
         {
-            final long now = System.currentTimeMillis();
-            final int position = cp.acd.account(accountShard, account, now).join(callId, queue, step, joined, now);
-            if (position > 0)
-            {
-                @SuppressWarnings("unchecked")
-                final Map<String, Object> command = (Map<String, Object>)tree.get("command");
-                command.put("position", (long)position);
-            }
-            final byte[] withPosition = Json.write(tree);
-            cp.trace.journal().whenDurable(cp.trace.journal().lastSeq(), () -> ex.respondJson(HttpResponseStatus.OK, withPosition));
-        });
+            @SuppressWarnings("unchecked")
+            final Map<String, Object> command = (Map<String, Object>)r.tree.get("command");
+            command.put("position", (long)position);
+        }
+        return ex.json(HttpResponseStatus.OK, Json.write(r.tree), cp.trace.journal().lastSeq());
     }
 
     /** @return the answer body {@code {"callId","step","command"}} for an outcome. */

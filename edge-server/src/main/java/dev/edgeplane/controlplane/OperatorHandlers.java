@@ -14,6 +14,7 @@ import dev.edgeplane.codec.Json;
 import dev.edgeplane.codec.Problems;
 import dev.edgeplane.controlplane.config.CompiledAccount;
 import dev.edgeplane.controlplane.state.CallEntry;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.server.HttpExchange;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -41,19 +42,18 @@ final class OperatorHandlers
     }
 
     /** {@code GET /cac?accountId=}. */
-    void cac(final HttpExchange ex)
+    Answer cac(final HttpExchange ex)
     {
         final Problems p = new Problems();
         final String accountId = Requests.text(ex.query(), "accountId", true, p);
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        final CompiledAccount account = cp.account(ex, accountId);
+        final CompiledAccount account = cp.account(accountId);
         if (account == null)
         {
-            return;
+            return ControlPlane.noAccount(accountId);
         }
         final ShardWriter shard = cp.accountShard(accountId);
         ex.offer(shard, () ->
@@ -67,9 +67,10 @@ final class OperatorHandlers
             ex.offerBlocking(() ->
             {
                 body.put("calls", admittedCalls(accountId));
-                ex.respondJson(HttpResponseStatus.OK, Json.write(body));
+                ex.send(Answer.json(HttpResponseStatus.OK, Json.write(body))); // encoded here, off the loop
             });
         });
+        return null;
     }
 
     private List<Object> admittedCalls(final String accountId)
@@ -91,23 +92,22 @@ final class OperatorHandlers
     }
 
     /** {@code POST /cac/reset {accountId}}: releases every channel of the account, audited. */
-    void cacReset(final HttpExchange ex)
+    Answer cacReset(final HttpExchange ex)
     {
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
-            return;
+            return ex.bodyFailure();
         }
         final Problems p = new Problems();
         final String accountId = Requests.text(f, "accountId", true, p);
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        if (cp.account(ex, accountId) == null)
+        if (cp.account(accountId) == null)
         {
-            return;
+            return ControlPlane.noAccount(accountId);
         }
         // Find the account's admitted calls off the event loop, then un-admit them on its shard.
         ex.offerBlocking(() ->
@@ -143,19 +143,19 @@ final class OperatorHandlers
                     "calls_released", (long)released);
                 final long seq = cp.trace.audit(actor, "cac.reset", detail);
                 LOG.info("CAC reset for {} by {}: {} channels were active", accountId, actor, active);
-                cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, Json.write(detail)));
+                ex.send(Answer.ok(detail).after(seq));
             });
         });
+        return null;
     }
 
     /** {@code GET /calls/{callId}/trace}: the ordered trace, read after the journal has caught up. */
-    void trace(final HttpExchange ex)
+    Answer trace(final HttpExchange ex)
     {
         final String callId = ex.pathParam("callId");
         if (callId == null || callId.isEmpty() || callId.length() > Requests.MAX_TEXT || callId.indexOf('\0') >= 0)
         {
-            Requests.invalid(ex, new Problems().add("callId", "must be 1 to " + Requests.MAX_TEXT + " characters"));
-            return;
+            return Requests.invalid(new Problems().add("callId", "must be 1 to " + Requests.MAX_TEXT + " characters"));
         }
         ex.offerBlocking(() ->
         {
@@ -187,21 +187,16 @@ final class OperatorHandlers
                         }
                     }
                 }
-                if (events.isEmpty())
-                {
-                    Requests.notFound(ex, "no trace for call " + callId);
-                }
-                else
-                {
-                    ex.respondJson(HttpResponseStatus.OK, Json.write(events));
-                }
+                ex.send(events.isEmpty() ? Requests.notFound("no trace for call " + callId)
+                    : Answer.json(HttpResponseStatus.OK, Json.write(events)));
             }
             catch (final SQLException e)
             {
                 LOG.warn("trace read for {} failed: {}", callId, e.toString());
-                ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
-                    "traces are stored in PostgreSQL, which is not reachable right now", null);
+                ex.send(Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
+                    "traces are stored in PostgreSQL, which is not reachable right now"));
             }
         });
+        return null;
     }
 }

@@ -7,8 +7,11 @@ import dev.edgeplane.controlplane.acd.AgentEvent;
 import dev.edgeplane.controlplane.config.CompiledAccount;
 import dev.edgeplane.controlplane.state.CallEntry;
 import dev.edgeplane.controlplane.state.Registration;
+import dev.edgeplane.server.Answer;
+import dev.edgeplane.server.AnswerHandler;
 import dev.edgeplane.server.HttpExchange;
-import dev.edgeplane.server.HttpHandler;
+import dev.edgeplane.server.RequestSlot;
+import dev.edgeplane.server.ShardCommand;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -19,17 +22,41 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * part (queue departure or agent wrap-up, through {@link CallEnd}) and writes the call record;
  * {@code agent} applies an agent event as {@code POST /agent} does. Answers {@code 204}.
  *
- * <p>Threading: validation on the event loop; state changes on the account's shard writer.
+ * <p>Threading: validation on the event loop; state changes on the account's shard writer, as
+ * {@link ShardCommand}s with per-connection request objects (no allocation for the hand-off).
  */
-final class PresenceHandler implements HttpHandler
+final class PresenceHandler implements AnswerHandler
 {
     /** Longest registration accepted (RFC 3261 lets the registrar shorten it). */
     static final long MAX_EXPIRES_S = 7 * 24 * 3600;
 
     private static final ThreadLocal<CallEntry> ENTRY = ThreadLocal.withInitial(CallEntry::new);
+    private static final RequestSlot<Register> REGISTER = RequestSlot.of(Register::new);
+    private static final RequestSlot<Dialog> DIALOG = RequestSlot.of(Dialog::new);
+
+    /** A {@code register} event for the account's shard; reused per connection. */
+    static final class Register
+    {
+        String key;
+        String accountId;
+        String contact;
+        String sourceIp;
+        String userAgent;
+        long expires;
+    }
+
+    /** A {@code dialog} event for the account's shard; reused per connection. */
+    static final class Dialog
+    {
+        String callId;
+        String state;
+        String cause;
+    }
 
     private final ControlPlane cp;
     private final AgentHandlers agents;
+    private final ShardCommand<Register> registerStep = this::onRegister;
+    private final ShardCommand<Dialog> dialogStep = this::onDialog;
 
     PresenceHandler(final ControlPlane cp)
     {
@@ -38,34 +65,29 @@ final class PresenceHandler implements HttpHandler
     }
 
     @Override
-    public void handle(final HttpExchange ex)
+    public Answer handle(final HttpExchange ex)
     {
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
-            return;
+            return ex.bodyFailure();
         }
         final Problems p = new Problems();
         final String type = Requests.text(f, "type", true, p);
         if (type == null)
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        switch (type)
+        return switch (type)
         {
             case "register" -> register(ex, f, p);
             case "dialog" -> dialog(ex, f, p);
             case "agent" -> agent(ex, f, p);
-            default ->
-            {
-                p.add("type", "must be register, dialog or agent");
-                Requests.invalid(ex, p);
-            }
-        }
+            default -> Requests.invalid(p.add("type", "must be register, dialog or agent"));
+        };
     }
 
-    private void register(final HttpExchange ex, final Fields f, final Problems p)
+    private Answer register(final HttpExchange ex, final Fields f, final Problems p)
     {
         final String domain = Requests.text(f, "domain", true, p);
         final String user = Requests.text(f, "user", true, p);
@@ -79,36 +101,46 @@ final class PresenceHandler implements HttpHandler
         }
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
         final CompiledAccount account = cp.config.snapshot().accountByDomain(domain);
         if (account == null || account.device(user) == null)
         {
-            Requests.notFound(ex, account == null ? "no account with domain " + domain : "no device " + user + " in " + domain);
-            return;
+            return Requests.notFound(account == null ? "no account with domain " + domain : "no device " + user + " in " + domain);
         }
-        final String key = Registration.key(user, account.domain());
-        ex.offer(cp.accountShard(account.id()), () ->
+        final Register r = ex.request(REGISTER);
+        r.key = Registration.key(user, account.domain());
+        r.accountId = account.id();
+        r.contact = contact;
+        r.sourceIp = sourceIp;
+        r.userAgent = userAgent;
+        r.expires = expires;
+        ex.offer(cp.accountShard(account.id()), registerStep, r);
+        return null;
+    }
+
+    /** On the account's shard. */
+    private Answer onRegister(final ShardWriter shard, final HttpExchange ex, final Register q)
+    {
+        if (q.expires == 0)
         {
-            if (expires == 0)
-            {
-                cp.registrations.remove(key);
-            }
-            else
-            {
-                final long now = System.currentTimeMillis();
-                final Registration r = new Registration();
-                r.accountId = account.id();
-                r.contact = contact;
-                r.sourceIp = sourceIp == null ? "" : sourceIp;
-                r.userAgent = userAgent == null ? "" : userAgent;
-                r.registeredAtMillis = now;
-                r.expiresAtMillis = now + expires * 1000;
-                cp.registrations.put(key, r);
-            }
-            ex.respondEmpty(HttpResponseStatus.NO_CONTENT);
-        });
+            cp.registrations.remove(q.key);
+            cp.expiries(shard).registrations.cancel(q.key);
+        }
+        else
+        {
+            final long now = System.currentTimeMillis();
+            final Registration r = new Registration();
+            r.accountId = q.accountId;
+            r.contact = q.contact;
+            r.sourceIp = q.sourceIp == null ? "" : q.sourceIp;
+            r.userAgent = q.userAgent == null ? "" : q.userAgent;
+            r.registeredAtMillis = now;
+            r.expiresAtMillis = now + q.expires * 1000;
+            cp.registrations.put(q.key, r);
+            cp.expiries(shard).registrations.schedule(q.key, r.expiresAtMillis);
+        }
+        return ex.empty(HttpResponseStatus.NO_CONTENT, 0);
     }
 
     /**
@@ -117,7 +149,7 @@ final class PresenceHandler implements HttpHandler
      * or the status it leads to ({@code logged_out}, {@code paused}). 204, or the 4xx of
      * {@code POST /agent}.
      */
-    private void agent(final HttpExchange ex, final Fields f, final Problems p)
+    private Answer agent(final HttpExchange ex, final Fields f, final Problems p)
     {
         final String accountId = Requests.text(f, "accountId", true, p);
         final String userId = Requests.text(f, "userId", true, p);
@@ -131,13 +163,12 @@ final class PresenceHandler implements HttpHandler
         }
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        agents.apply(ex, accountId, userId, event, null, reason, true);
+        return agents.apply(ex, accountId, userId, event, null, reason, true);
     }
 
-    private void dialog(final HttpExchange ex, final Fields f, final Problems p)
+    private Answer dialog(final HttpExchange ex, final Fields f, final Problems p)
     {
         final String callId = Requests.text(f, "callId", true, p);
         final String state = Requests.text(f, "state", true, p);
@@ -148,8 +179,7 @@ final class PresenceHandler implements HttpHandler
         }
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
         final CallEntry known = cp.calls.get(callId, ENTRY.get());
         if (known == null)
@@ -158,34 +188,38 @@ final class PresenceHandler implements HttpHandler
             // have run for it (the media engine can start one directly), so its session goes too.
             if (state.equals("terminated"))
             {
-                cp.callShard(callId).offer(() -> cp.flowSessions.remove(callId));
+                cp.endFlowSession(callId);
             }
-            ex.respondEmpty(HttpResponseStatus.NO_CONTENT);
-            return;
+            return ex.empty(HttpResponseStatus.NO_CONTENT, 0);
         }
-        final String accountId = known.accountId;
-        final ShardWriter shard = cp.accountShard(accountId);
-        ex.offer(shard, () -> onAccountShard(ex, shard, callId, state, cause));
+        final Dialog d = ex.request(DIALOG);
+        d.callId = callId;
+        d.state = state;
+        d.cause = cause;
+        ex.offer(cp.accountShard(known.accountId), dialogStep, d);
+        return null;
     }
 
-    private void onAccountShard(final HttpExchange ex, final ShardWriter shard, final String callId, final String state,
-        final String cause)
+    /** On the account's shard. */
+    private Answer onDialog(final ShardWriter shard, final HttpExchange ex, final Dialog d)
     {
+        final String callId = d.callId;
+        final String state = d.state;
+        final String cause = d.cause;
         final long now = System.currentTimeMillis();
         final boolean terminated = state.equals("terminated");
         // A terminated call's entry is read and removed in one lookup.
         final CallEntry entry = terminated ? cp.calls.remove(callId, cp.entry(shard)) : cp.calls.get(callId, cp.entry(shard));
         if (entry == null)
         {
-            ex.respondEmpty(HttpResponseStatus.NO_CONTENT);
-            return;
+            return ex.empty(HttpResponseStatus.NO_CONTENT, 0);
         }
-        long seq;
+        final long seq;
         if (terminated)
         {
+            cp.expiries(shard).calls.cancel(callId);
             seq = CallEnd.finish(cp, shard, callId, entry, cause == null ? "terminated" : cause, now, state, cause);
-            final ShardWriter flowShard = cp.callShard(callId);
-            flowShard.offer(() -> cp.flowSessions.remove(callId));
+            cp.endFlowSession(callId);
         }
         else
         {
@@ -197,6 +231,8 @@ final class PresenceHandler implements HttpHandler
                 {
                     entry.answeredAtMillis = now;
                 }
+                // Answered: from now on the lease TTL applies (later events that only extend it leave the index alone).
+                cp.expiries(shard).calls.schedule(callId, CallSweeper.callDeadline(cp.settings, entry));
             }
             else if (entry.state == CallEntry.ROUTED)
             {
@@ -205,6 +241,6 @@ final class PresenceHandler implements HttpHandler
             cp.calls.put(callId, entry);
             seq = cp.trace.dialog(callId, entry.accountId, state, cause, entry.direction, null);
         }
-        cp.trace.journal().whenDurable(seq, () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT));
+        return ex.empty(HttpResponseStatus.NO_CONTENT, seq);
     }
 }

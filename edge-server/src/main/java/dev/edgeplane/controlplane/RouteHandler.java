@@ -8,8 +8,11 @@ import dev.edgeplane.codec.JsonBuffer;
 import dev.edgeplane.codec.Problems;
 import dev.edgeplane.controlplane.state.CallEntry;
 import dev.edgeplane.controlplane.state.Registration;
+import dev.edgeplane.server.Answer;
+import dev.edgeplane.server.AnswerHandler;
 import dev.edgeplane.server.HttpExchange;
-import dev.edgeplane.server.HttpHandler;
+import dev.edgeplane.server.RequestSlot;
+import dev.edgeplane.server.ShardCommand;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -19,14 +22,27 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * previous answer for the same Call-ID, or admits the call against CAC and records it. The answer is
  * sent once the trace entry is durable.
  *
- * <p>Threading: {@link #handle} on an event loop; the account step on the account's shard writer.
+ * <p>Threading: {@link #handle} on an event loop; the account step on the account's shard writer,
+ * as a {@link ShardCommand} with a per-connection {@link Routed} (no allocation for the hand-off).
  */
-final class RouteHandler implements HttpHandler
+final class RouteHandler implements AnswerHandler
 {
     private static final ThreadLocal<Registration> REGISTRATION = ThreadLocal.withInitial(Registration::new);
     private static final ThreadLocal<JsonBuffer> BUFFER = ThreadLocal.withInitial(() -> new JsonBuffer(256));
+    private static final RequestSlot<Routed> ROUTED = RequestSlot.of(Routed::new);
+
+    /** What the account step needs; reused per connection (every field is set by {@link #handle}). */
+    static final class Routed
+    {
+        String callId;
+        String from;
+        String to;
+        String sourceIp;
+        RouteDecision decision;
+    }
 
     private final ControlPlane cp;
+    private final ShardCommand<Routed> accountStep = this::onAccountShard;
 
     RouteHandler(final ControlPlane cp)
     {
@@ -34,12 +50,12 @@ final class RouteHandler implements HttpHandler
     }
 
     @Override
-    public void handle(final HttpExchange ex)
+    public Answer handle(final HttpExchange ex)
     {
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
-            return;
+            return ex.bodyFailure();
         }
         final Problems problems = new Problems();
         final String callId = Requests.text(f, "callId", true, problems);
@@ -50,8 +66,7 @@ final class RouteHandler implements HttpHandler
         final String authUser = Requests.text(f, "authUser", false, problems);
         if (!problems.isEmpty())
         {
-            Requests.invalid(ex, problems);
-            return;
+            return Requests.invalid(problems);
         }
         final RouteDecision decision = cp.decider.decide(cp.config.snapshot(), from, fromDomain, to, authUser, Instant.now(),
             REGISTRATION.get());
@@ -61,17 +76,23 @@ final class RouteHandler implements HttpHandler
             // pure function of the configuration, so a retry gets the same one.
             final byte[] body = decision.render(BUFFER.get());
             final long seq = cp.trace.decision(callId, null, decision, from, to, sourceIp, -1, false, (byte)0);
-            cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, body));
-            return;
+            return ex.json(HttpResponseStatus.OK, body, seq);
         }
-        final ShardWriter shard = cp.accountShard(decision.accountId());
-        ex.offer(shard, () -> onAccountShard(ex, shard, callId, from, to, sourceIp, decision));
+        final Routed r = ex.request(ROUTED);
+        r.callId = callId;
+        r.from = from;
+        r.to = to;
+        r.sourceIp = sourceIp;
+        r.decision = decision;
+        ex.offer(cp.accountShard(decision.accountId()), accountStep, r);
+        return null;
     }
 
     /** Runs on the account's shard writer: replay, or admit + record, in one step. */
-    private void onAccountShard(final HttpExchange ex, final ShardWriter shard, final String callId, final String from,
-        final String to, final String sourceIp, final RouteDecision decided)
+    private Answer onAccountShard(final ShardWriter shard, final HttpExchange ex, final Routed r)
     {
+        final String callId = r.callId;
+        final RouteDecision decided = r.decision;
         final long now = System.currentTimeMillis();
         final CallEntry entry = cp.calls.get(callId, cp.entry(shard));
         if (entry != null)
@@ -84,8 +105,7 @@ final class RouteHandler implements HttpHandler
             }
             final byte[] previous = entry.decision.clone();
             final long seq = cp.trace.record(callId, entry.accountId, "route.retry", Map.of("replayed", true));
-            cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, previous));
-            return;
+            return ex.json(HttpResponseStatus.OK, previous, seq);
         }
 
         RouteDecision decision = decided;
@@ -107,14 +127,15 @@ final class RouteHandler implements HttpHandler
         record.admitted = admitted;
         record.createdAtMillis = now;
         record.lastSeenMillis = now;
-        record.from = from;
-        record.to = to;
+        record.from = r.from;
+        record.to = r.to;
         record.decision = body;
         cp.calls.put(callId, record);
+        cp.expiries(shard).calls.schedule(callId, CallSweeper.callDeadline(cp.settings, record));
 
         // The CAC verdict travels in the decision's trace record (one write-behind row for both).
-        final long seq = cp.trace.decision(callId, decision.accountId(), decision, from, to, sourceIp,
+        final long seq = cp.trace.decision(callId, decision.accountId(), decision, r.from, r.to, r.sourceIp,
             decided.needsChannel() ? decided.account().maxChannels() : -1, admitted, decided.direction());
-        cp.trace.journal().whenDurable(seq, () -> ex.respondJson(HttpResponseStatus.OK, body));
+        return ex.json(HttpResponseStatus.OK, body, seq);
     }
 }

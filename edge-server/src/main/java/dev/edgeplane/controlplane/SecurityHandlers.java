@@ -17,7 +17,9 @@ import dev.edgeplane.codec.Fields;
 import dev.edgeplane.codec.Json;
 import dev.edgeplane.codec.Problems;
 import dev.edgeplane.controlplane.state.AuthGuard;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.server.HttpExchange;
+import dev.edgeplane.server.ShardCommand;
 import dev.edgeplane.state.ShardTask;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -62,6 +64,7 @@ final class SecurityHandlers
     private static final long SHARD_WAIT_MILLIS = 5_000;
 
     private final ControlPlane cp;
+    private final ShardCommand<BanReport> replace = this::replace;
 
     SecurityHandlers(final ControlPlane cp)
     {
@@ -70,34 +73,33 @@ final class SecurityHandlers
 
     // ---- POST /security/report ----
 
-    void report(final HttpExchange ex)
+    Answer report(final HttpExchange ex)
     {
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
-            return;
+            return ex.bodyFailure();
         }
         final Problems p = new Problems();
         final BanReport report = BanReport.parse(f, System.currentTimeMillis(), p);
         if (report == null)
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        ex.offer(cp.security.shard(), () -> replace(ex, report));
+        ex.offer(cp.security.shard(), replace, report);
+        return null;
     }
 
     /** On the security shard. */
-    private void replace(final HttpExchange ex, final BanReport report)
+    private Answer replace(final ShardWriter shard, final HttpExchange ex, final BanReport report)
     {
         final SecurityState state = cp.security;
         final BanReport previous = state.previous(report.nodeId(), report.receivedAt());
         if (!state.replace(report))
         {
-            ex.respondError(HttpResponseStatus.CONFLICT, "too_many_nodes", "already " + SecurityState.MAX_NODES
+            return Answer.error(HttpResponseStatus.CONFLICT, "too_many_nodes", "already " + SecurityState.MAX_NODES
                 + " nodes are reporting; a node counts until it has been silent for "
-                + SecurityState.NODE_TTL_MILLIS / 60_000 + " minutes", null);
-            return;
+                + SecurityState.NODE_TTL_MILLIS / 60_000 + " minutes");
         }
         final Set<String> before = ips(previous);
         final Set<String> after = ips(report);
@@ -119,8 +121,7 @@ final class SecurityHandlers
         }
         if (previous != null && added.isEmpty() && removed.isEmpty())
         {
-            ex.respondEmpty(HttpResponseStatus.NO_CONTENT); // the usual 30 s refresh: nothing to record
-            return;
+            return ex.empty(HttpResponseStatus.NO_CONTENT, 0); // the usual 30 s refresh: nothing to record
         }
         final Map<String, Object> event = new LinkedHashMap<>();
         event.put("node", report.nodeId());
@@ -130,7 +131,7 @@ final class SecurityHandlers
         event.put("removed_count", (long)removed.size());
         event.put("removed", first(removed));
         final long seq = cp.trace.journal().append("security.report", Json.write(event));
-        cp.trace.journal().whenDurable(seq, () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT));
+        return ex.empty(HttpResponseStatus.NO_CONTENT, seq);
     }
 
     private static Set<String> ips(final BanReport report)
@@ -153,14 +154,13 @@ final class SecurityHandlers
 
     // ---- GET /security/bans ----
 
-    void bans(final HttpExchange ex)
+    Answer bans(final HttpExchange ex)
     {
         final Problems p = new Problems();
         final BanView.Filter filter = BanView.Filter.parse(ex.query(), p);
         if (filter == null)
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
         ex.offerBlocking(() ->
         {
@@ -178,13 +178,14 @@ final class SecurityHandlers
                     view.addAuthBan(key.toString(), guard.bannedUntilMillis - banMillis, guard.bannedUntilMillis);
                 }
             });
-            ex.respondJson(HttpResponseStatus.OK, Json.write(view.answer(cp.security.allowList(), filter)));
+            ex.send(Answer.json(HttpResponseStatus.OK, Json.write(view.answer(cp.security.allowList(), filter))));
         });
+        return null;
     }
 
     // ---- GET /security/allow ----
 
-    void allowList(final HttpExchange ex)
+    Answer allowList(final HttpExchange ex)
     {
         final List<AllowList.Entry> entries = cp.security.allowList().entries();
         final List<Object> list = new ArrayList<>(entries.size());
@@ -194,17 +195,17 @@ final class SecurityHandlers
         }
         final Map<String, Object> body = new LinkedHashMap<>();
         body.put("allow", list);
-        ex.respondJson(HttpResponseStatus.OK, Json.write(body));
+        return Answer.ok(body);
     }
 
     // ---- POST /security/allow ----
 
-    void allow(final HttpExchange ex)
+    Answer allow(final HttpExchange ex)
     {
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
-            return;
+            return ex.bodyFailure();
         }
         final Problems p = new Problems();
         final String ip = Requests.text(f, "ip", true, p);
@@ -220,14 +221,14 @@ final class SecurityHandlers
         }
         if (!p.isEmpty())
         {
-            Requests.invalid(ex, p);
-            return;
+            return Requests.invalid(p);
         }
-        ex.offerBlocking(() -> add(ex, block, note));
+        ex.offerBlocking(() -> ex.send(add(ex, block, note)));
+        return null;
     }
 
     /** On the blocking pool. */
-    private void add(final HttpExchange ex, final IpBlock block, final String note)
+    private Answer add(final HttpExchange ex, final IpBlock block, final String note)
     {
         final AllowListRepository.Change change;
         try
@@ -236,18 +237,17 @@ final class SecurityHandlers
         }
         catch (final SQLException | RuntimeException e)
         {
-            databaseUnavailable(ex, "add " + block, e);
-            return;
+            return databaseUnavailable("add " + block, e);
         }
         if (change.outcome() == AllowListRepository.Outcome.FULL)
         {
-            ex.respondError(HttpResponseStatus.CONFLICT, "allowlist_full",
-                "the allowlist already holds " + AllowList.MAX_ENTRIES + " entries; remove one or use a wider block", null);
-            return;
+            return Answer.error(HttpResponseStatus.CONFLICT, "allowlist_full",
+                "the allowlist already holds " + AllowList.MAX_ENTRIES + " entries; remove one or use a wider block");
         }
-        if (!publish(ex, change.list()))
+        final Answer unpublished = publish(change.list());
+        if (unpublished != null)
         {
-            return;
+            return unpublished;
         }
         // Now that /auth sees the entry, lift the bans it may have recorded before.
         final List<String> unbanned = liftBans(block);
@@ -263,8 +263,7 @@ final class SecurityHandlers
         LOG.info("allowlist: {} {} ({} ban(s) lifted)", created ? "added" : "updated", block, unbanned.size());
         final Map<String, Object> body = change.entry().toJson();
         body.put("unbanned", (long)unbanned.size());
-        cp.trace.journal().whenDurable(seq, () ->
-            ex.respondJson(created ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, Json.write(body)));
+        return Answer.json(created ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, Json.write(body)).after(seq);
     }
 
     /**
@@ -325,42 +324,44 @@ final class SecurityHandlers
 
     // ---- DELETE /security/allow/{ip} ----
 
-    void disallow(final HttpExchange ex)
+    Answer disallow(final HttpExchange ex)
     {
         final String ip = ex.pathParam("ip");
         final IpBlock block = ip == null ? null : IpBlock.block(ip);
         if (block == null)
         {
-            Requests.invalid(ex, new Problems().add("ip",
+            return Requests.invalid(new Problems().add("ip",
                 "must be an IPv4/IPv6 address or CIDR block (send a CIDR's '/' as %2F)"));
-            return;
         }
-        ex.offerBlocking(() ->
+        ex.offerBlocking(() -> ex.send(remove(ex, block)));
+        return null;
+    }
+
+    /** On the blocking pool. */
+    private Answer remove(final HttpExchange ex, final IpBlock block)
+    {
+        final AllowListRepository.Change change;
+        try
         {
-            final AllowListRepository.Change change;
-            try
-            {
-                change = cp.security.repository().remove(block);
-            }
-            catch (final SQLException | RuntimeException e)
-            {
-                databaseUnavailable(ex, "remove " + block, e);
-                return;
-            }
-            if (change.outcome() == AllowListRepository.Outcome.ABSENT)
-            {
-                Requests.notFound(ex, block + " is not on the allowlist");
-                return;
-            }
-            if (!publish(ex, change.list()))
-            {
-                return;
-            }
-            final long seq = cp.trace.journal().append("security.disallow",
-                Json.write(Map.of("ip", block.text(), "actor", actor(ex))));
-            LOG.info("allowlist: removed {}", block);
-            cp.trace.journal().whenDurable(seq, () -> ex.respondEmpty(HttpResponseStatus.NO_CONTENT));
-        });
+            change = cp.security.repository().remove(block);
+        }
+        catch (final SQLException | RuntimeException e)
+        {
+            return databaseUnavailable("remove " + block, e);
+        }
+        if (change.outcome() == AllowListRepository.Outcome.ABSENT)
+        {
+            return Requests.notFound(block + " is not on the allowlist");
+        }
+        final Answer unpublished = publish(change.list());
+        if (unpublished != null)
+        {
+            return unpublished;
+        }
+        final long seq = cp.trace.journal().append("security.disallow",
+            Json.write(Map.of("ip", block.text(), "actor", actor(ex))));
+        LOG.info("allowlist: removed {}", block);
+        return Answer.empty(HttpResponseStatus.NO_CONTENT).after(seq);
     }
 
     // ---- shared ----
@@ -369,8 +370,10 @@ final class SecurityHandlers
      * Publishes a stored list on the security shard and waits until it is visible to {@code /auth}.
      * On the blocking pool. When the shard cannot take it in time, answers 503: the change is stored
      * (and published by the next change or restart), and repeating the request is safe.
+     *
+     * @return null once published, else the 503 to answer.
      */
-    private boolean publish(final HttpExchange ex, final AllowList list)
+    private Answer publish(final AllowList list)
     {
         final CountDownLatch published = new CountDownLatch(1);
         final boolean offered = offerPatiently(cp.security.shard(), () ->
@@ -380,13 +383,12 @@ final class SecurityHandlers
         });
         if (offered && await(published))
         {
-            return true;
+            return null;
         }
         LOG.error("allowlist version {} is stored but could not be published: the security shard is busy", list.version());
-        ex.responseHeaders().set(HttpHeaderNames.RETRY_AFTER, cp.runtime.settings().retryAfterSeconds());
-        ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
-            "the change is stored but not yet in effect on this node; repeat the request", null);
-        return false;
+        return Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
+            "the change is stored but not yet in effect on this node; repeat the request")
+            .header(HttpHeaderNames.RETRY_AFTER, cp.runtime.settings().retryAfterSeconds());
     }
 
     /** Offers a task, retrying while the shard's queue is full, for up to {@link #SHARD_WAIT_MILLIS}. Blocking pool only. */
@@ -422,10 +424,10 @@ final class SecurityHandlers
         return cp.runtime.gate().hasAdminToken(ex) ? "admin-token" : String.valueOf(ex.remoteAddress());
     }
 
-    private static void databaseUnavailable(final HttpExchange ex, final String what, final Exception e)
+    private static Answer databaseUnavailable(final String what, final Exception e)
     {
         LOG.warn("allowlist: cannot {}: {}", what, e.toString());
-        ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
-            "the allowlist is stored in PostgreSQL, which is not reachable right now; nothing was changed", null);
+        return Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
+            "the allowlist is stored in PostgreSQL, which is not reachable right now; nothing was changed");
     }
 }

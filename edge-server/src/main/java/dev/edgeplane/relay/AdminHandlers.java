@@ -9,6 +9,7 @@ import dev.edgeplane.codec.Json;
 import dev.edgeplane.codec.Problems;
 import dev.edgeplane.relay.state.RelayAccount;
 import dev.edgeplane.relay.state.RelaySession;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.server.HttpExchange;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
@@ -49,9 +50,10 @@ final class AdminHandlers
     /** {@code POST /api/v1/admin/users}. */
     void createUser(final HttpExchange ex)
     {
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
+            ex.send(ex.bodyFailure());
             return;
         }
         final Problems problems = new Problems();
@@ -73,7 +75,7 @@ final class AdminHandlers
         }
         if (!problems.isEmpty())
         {
-            RelayRequests.respondInvalid(ex, problems);
+            ex.send(RelayRequests.invalid(problems));
             return;
         }
         ex.offerBlocking(() ->
@@ -94,14 +96,14 @@ final class AdminHandlers
             catch (final SQLException e)
             {
                 LOG.warn("relay: user creation failed: {}", e.toString());
-                ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
-                    "users are stored in PostgreSQL, which is not reachable right now", null);
+                ex.send(Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "database_unavailable",
+                    "users are stored in PostgreSQL, which is not reachable right now"));
                 return;
             }
             if (created.emailTaken())
             {
-                ex.respondError(HttpResponseStatus.CONFLICT, "email_taken", "a user with this email exists",
-                    Outcome.details("email", email));
+                ex.send(Answer.error(HttpResponseStatus.CONFLICT, "email_taken", "a user with this email exists",
+                    Outcome.details("email", email)));
                 return;
             }
             final UserDirectory.RelayUser user = created.user();
@@ -112,11 +114,11 @@ final class AdminHandlers
             body.put("created_at", RelayRequests.iso(user.createdAtMillis()));
             if (plan == null)
             {
-                ex.respondJson(HttpResponseStatus.CREATED, Json.write(body));
+                ex.send(Answer.json(HttpResponseStatus.CREATED, Json.write(body)));
                 return;
             }
             ex.offer(p.userShard(user.id()), () ->
-                Outcome.json(HttpResponseStatus.CREATED, body).after(grant(user.id(), plan)).send(ex, p.history.journal()));
+                ex.send(Outcome.json(HttpResponseStatus.CREATED, body).after(grant(user.id(), plan))));
         });
     }
 
@@ -156,9 +158,10 @@ final class AdminHandlers
 
     private void decide(final HttpExchange ex, final boolean approve)
     {
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
+            ex.send(ex.bodyFailure());
             return;
         }
         final Problems problems = new Problems();
@@ -171,7 +174,7 @@ final class AdminHandlers
         }
         if (!problems.isEmpty())
         {
-            RelayRequests.respondInvalid(ex, problems);
+            ex.send(RelayRequests.invalid(problems));
             return;
         }
         String who = null;
@@ -180,15 +183,15 @@ final class AdminHandlers
             final UserDirectory.RelayUser user = userId != null ? p.users.byId(userId) : p.users.byEmail(email);
             if (user == null)
             {
-                ex.respondError(HttpResponseStatus.NOT_FOUND, "user_not_found", "no such user",
-                    Outcome.details(userId != null ? "user_id" : "email", userId != null ? userId : email));
+                ex.send(Answer.error(HttpResponseStatus.NOT_FOUND, "user_not_found", "no such user",
+                    Outcome.details(userId != null ? "user_id" : "email", userId != null ? userId : email)));
                 return;
             }
             who = user.id();
         }
         final String decidedFor = who;
         ex.offer(p.attemptShard(attemptId), () ->
-            login.decide(attemptId, decidedFor, approve, "operator").send(ex, p.history.journal()));
+            ex.send(login.decide(attemptId, decidedFor, approve, "operator")));
     }
 
     /** {@code GET /api/v1/admin/relay/sessions/{sessionId}}. */
@@ -198,8 +201,8 @@ final class AdminHandlers
         final RelaySession s = id == null ? null : p.sessions.get(id, new RelaySession());
         if (s == null)
         {
-            ex.respondError(HttpResponseStatus.NOT_FOUND, "session_not_found", "no relay session " + id,
-                Outcome.details("session_id", id));
+            ex.send(Answer.error(HttpResponseStatus.NOT_FOUND, "session_not_found", "no relay session " + id,
+                Outcome.details("session_id", id)));
             return;
         }
         final Map<String, Object> body = new LinkedHashMap<>();
@@ -207,16 +210,17 @@ final class AdminHandlers
         body.put("user_id", s.userId);
         body.put("relay_auth", Outcome.details("session_id", id, "instance_id", s.instanceId.isEmpty() ? null : s.instanceId,
             "secret", p.relayAuth(id)));
-        ex.respondJson(HttpResponseStatus.OK, Json.write(body));
+        ex.send(Answer.json(HttpResponseStatus.OK, Json.write(body)));
     }
 
     /** {@code POST /api/v1/admin/relay/sessions/{sessionId}/transition {to, reason?}}. */
     void transition(final HttpExchange ex)
     {
         final String id = ex.pathParam("sessionId");
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
+            ex.send(ex.bodyFailure());
             return;
         }
         final Problems problems = new Problems();
@@ -229,17 +233,17 @@ final class AdminHandlers
         }
         if (!problems.isEmpty())
         {
-            RelayRequests.respondInvalid(ex, problems);
+            ex.send(RelayRequests.invalid(problems));
             return;
         }
         final RelaySession s = id == null ? null : p.sessions.get(id, new RelaySession());
         if (s == null)
         {
-            ex.respondError(HttpResponseStatus.NOT_FOUND, "session_not_found", "no relay session " + id,
-                Outcome.details("session_id", id));
+            ex.send(Answer.error(HttpResponseStatus.NOT_FOUND, "session_not_found", "no relay session " + id,
+                Outcome.details("session_id", id)));
             return;
         }
         ex.offer(p.userShard(s.userId), () ->
-            lifecycle.transition(id, target, reason == null ? "operator" : reason).send(ex, p.history.journal()));
+            ex.send(lifecycle.transition(id, target, reason == null ? "operator" : reason)));
     }
 }

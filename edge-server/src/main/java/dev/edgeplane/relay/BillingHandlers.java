@@ -9,6 +9,7 @@ import dev.edgeplane.codec.Json;
 import dev.edgeplane.codec.Problems;
 import dev.edgeplane.relay.state.RelayAccount;
 import dev.edgeplane.relay.state.WebhookDelivery;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.server.HttpExchange;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -60,9 +61,10 @@ final class BillingHandlers
         {
             return;
         }
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
+            ex.send(ex.bodyFailure());
             return;
         }
         final Problems problems = new Problems();
@@ -74,14 +76,14 @@ final class BillingHandlers
         }
         if (!problems.isEmpty())
         {
-            RelayRequests.respondInvalid(ex, problems);
+            ex.send(RelayRequests.invalid(problems));
             return;
         }
         final String variant = plan != null ? plan.variantId() : p.settings.lemonSqueezyVariantId();
         if (!checkout.configured() || variant.isEmpty())
         {
-            ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "billing_unavailable",
-                "checkout is not configured on this server", Outcome.details("settings", LemonSqueezyCheckout.settingNames()));
+            ex.send(Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "billing_unavailable",
+                "checkout is not configured on this server", Outcome.details("settings", LemonSqueezyCheckout.settingNames())));
             return;
         }
         ex.offerBlocking(() ->
@@ -89,13 +91,13 @@ final class BillingHandlers
             final LemonSqueezyCheckout.Result r = checkout.create(principal.userId(), principal.user().email(), variant);
             if (r.url() != null)
             {
-                ex.respondJson(HttpResponseStatus.OK, Json.write(Map.of("url", r.url())));
+                ex.send(Answer.json(HttpResponseStatus.OK, Json.write(Map.of("url", r.url()))));
             }
             else
             {
                 LOG.warn("relay: checkout for {} failed: {}", principal.userId(), r.failure());
-                ex.respondError(HttpResponseStatus.BAD_GATEWAY, "billing_provider_error",
-                    "the checkout could not be created; retry later", Outcome.details("cause", r.failure()));
+                ex.send(Answer.error(HttpResponseStatus.BAD_GATEWAY, "billing_provider_error",
+                    "the checkout could not be created; retry later", Outcome.details("cause", r.failure())));
             }
         });
     }
@@ -106,16 +108,16 @@ final class BillingHandlers
         final byte[] secret = p.settings.webhookSecret();
         if (secret.length == 0)
         {
-            ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "billing_unavailable",
-                "webhooks are not configured on this server (LEMONSQUEEZY_WEBHOOK_SECRET)", null);
+            ex.send(Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "billing_unavailable",
+                "webhooks are not configured on this server (LEMONSQUEEZY_WEBHOOK_SECRET)"));
             return;
         }
         final byte[] presented = Secrets.unhex(ex.header(SIGNATURE));
         final byte[] expected = Secrets.hmac(secret, ex.body(), 0, ex.bodyLength());
         if (!Secrets.equal(expected, presented))
         {
-            ex.respondError(HttpResponseStatus.UNAUTHORIZED, "invalid_signature",
-                "X-Signature must be the hex HMAC-SHA256 of the raw body", Outcome.details("header", SIGNATURE));
+            ex.send(Answer.error(HttpResponseStatus.UNAUTHORIZED, "invalid_signature",
+                "X-Signature must be the hex HMAC-SHA256 of the raw body", Outcome.details("header", SIGNATURE)));
             return;
         }
         final long now = p.now();
@@ -127,14 +129,14 @@ final class BillingHandlers
         }
         catch (final DecodeException e)
         {
-            ex.respondError(HttpResponseStatus.BAD_REQUEST, e.code(), e.getMessage(), null);
+            ex.send(Answer.error(HttpResponseStatus.BAD_REQUEST, e.code(), e.getMessage()));
             return;
         }
         final Problems problems = new Problems();
         final WebhookEvent event = WebhookEvent.parse(tree, problems);
         if (event == null)
         {
-            RelayRequests.respondInvalid(ex, problems);
+            ex.send(RelayRequests.invalid(problems));
             return;
         }
         UserDirectory.RelayUser user = p.users.byId(event.userIdHint());
@@ -146,12 +148,12 @@ final class BillingHandlers
         {
             final long seq = p.history.billing(deliveryKey, event.name(), null, "unmatched", null, event.subscriptionId(),
                 tree, null, now);
-            Outcome.ok(Outcome.details("status", "ignored", "reason", "unknown_user")).after(seq).send(ex, p.history.journal());
+            ex.send(Outcome.ok(Outcome.details("status", "ignored", "reason", "unknown_user")).after(seq));
             return;
         }
         final String userId = user.id();
         final ShardWriter shard = p.userShard(userId);
-        ex.offer(shard, () -> deliver(userId, deliveryKey, event).send(ex, p.history.journal()));
+        ex.offer(shard, () -> ex.send(deliver(userId, deliveryKey, event)));
     }
 
     /** On the user's shard: dedupe, apply, remember, journal. */
@@ -198,18 +200,18 @@ final class BillingHandlers
                 ex.responseHeaders());
             if (limited != null)
             {
-                limited.send(ex, p.history.journal());
+                ex.send(limited);
                 return;
             }
             // The session summary meters the live relay up to now, so usage is exact at this instant.
             final Map<String, Object> summary = lifecycle.summary(principal.user());
-            Outcome.ok(summary.get("usage")).send(ex, p.history.journal());
+            ex.send(Outcome.ok(summary.get("usage")));
         });
     }
 
     /** {@code GET /api/v1/capacity/status}: public, per region whether a new relay can be launched. */
     void capacity(final HttpExchange ex)
     {
-        ex.respondJson(HttpResponseStatus.OK, Json.write(p.manifest.capacityView(p.provisioner().up())));
+        ex.send(Answer.json(HttpResponseStatus.OK, Json.write(p.manifest.capacityView(p.provisioner().up()))));
     }
 }

@@ -10,7 +10,9 @@ import dev.edgeplane.codec.Fields;
 import dev.edgeplane.codec.Json;
 import dev.edgeplane.codec.Problems;
 import dev.edgeplane.relay.state.RelaySession;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.server.HttpExchange;
+import dev.edgeplane.server.ShardCommand;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -38,6 +40,7 @@ final class RelayHandlers
     private final RelayPlane p;
     private final BearerAuth auth;
     private final RelayLifecycle lifecycle;
+    private final ShardCommand<Report> health = this::health;
 
     RelayHandlers(final RelayPlane plane, final BearerAuth auth, final RelayLifecycle lifecycle)
     {
@@ -56,7 +59,7 @@ final class RelayHandlers
         }
         final RelayRequests.Body body = RelayRequests.decode(ex);
         final String rawKey = ex.header(IDEMPOTENCY_KEY);
-        final Outcome refused;
+        final Answer refused;
         final Problems problems = new Problems();
         final String region = RelayRequests.text(body.fields(), "region", false, 64, problems);
         if (region != null && p.manifest.region(region) == null)
@@ -94,10 +97,10 @@ final class RelayHandlers
                 ex.responseHeaders());
             if (limited != null || refused != null)
             {
-                (limited != null ? limited : refused).send(ex, p.history.journal());
+                ex.send(limited != null ? limited : refused);
                 return;
             }
-            lifecycle.start(principal.userId(), key, bodyHash, region, o -> o.send(ex, p.history.journal()));
+            lifecycle.start(principal.userId(), key, bodyHash, region, ex::send);
         });
     }
 
@@ -136,7 +139,7 @@ final class RelayHandlers
         {
             final Outcome limited = p.limiter.admit(shard, principal.userId(), RateLimiter.Policy.ACTIVE, p.now(),
                 ex.responseHeaders());
-            (limited != null ? limited : lifecycle.active(principal.userId())).send(ex, p.history.journal());
+            ex.send(limited != null ? limited : lifecycle.active(principal.userId()));
         });
     }
 
@@ -154,10 +157,9 @@ final class RelayHandlers
         {
             final Outcome limited = p.limiter.admit(shard, principal.userId(), RateLimiter.Policy.STOP, p.now(),
                 ex.responseHeaders());
-            final Outcome answer = limited != null ? limited
+            ex.send(limited != null ? limited
                 : body.failure() != null ? body.failure()
-                : lifecycle.stop(principal.userId());
-            answer.send(ex, p.history.journal());
+                : lifecycle.stop(principal.userId()));
         });
     }
 
@@ -166,8 +168,14 @@ final class RelayHandlers
     {
         if (auth.authenticate(ex) != null)
         {
-            ex.respondJson(HttpResponseStatus.OK, Json.write(p.manifest.manifestView()));
+            ex.send(Answer.json(HttpResponseStatus.OK, Json.write(p.manifest.manifestView())));
         }
+    }
+
+    /** On the session's user shard: the report applied, answered once journaled. */
+    private Answer health(final ShardWriter shard, final HttpExchange ex, final Report r)
+    {
+        return lifecycle.health(r.sessionId(), r.instanceId(), r.publicIp());
     }
 
     /** A health report, checked and ready for the session's shard. */
@@ -181,9 +189,10 @@ final class RelayHandlers
      */
     void health(final HttpExchange ex)
     {
-        final Fields f = ex.decodeBody();
+        final Fields f = ex.fields();
         if (f == null)
         {
+            ex.send(ex.bodyFailure());
             return;
         }
         final Problems problems = new Problems();
@@ -192,18 +201,16 @@ final class RelayHandlers
         final String publicIp = RelayRequests.text(f, "public_ip", false, 64, problems);
         if (!problems.isEmpty())
         {
-            RelayRequests.respondInvalid(ex, problems);
+            ex.send(RelayRequests.invalid(problems));
             return;
         }
         final Object checked = check(sessionId, instanceId, publicIp, ex.header(RELAY_AUTH));
         if (checked instanceof Outcome refused)
         {
-            refused.send(ex, p.history.journal());
+            ex.send(refused);
             return;
         }
-        final Report r = (Report)checked;
-        ex.offer(p.userShard(r.userId()), () ->
-            lifecycle.health(r.sessionId(), r.instanceId(), r.publicIp()).send(ex, p.history.journal()));
+        ex.offer(p.userShard(((Report)checked).userId()), health, (Report)checked);
     }
 
     /** The same health path without HTTP: how a simulated relay reports (same secret check). */

@@ -2,13 +2,11 @@ package dev.edgeplane.relay;
 
 import java.time.Instant;
 
-import dev.edgeplane.codec.BodyDecoder;
-import dev.edgeplane.codec.DecodeException;
 import dev.edgeplane.codec.Fields;
 import dev.edgeplane.codec.Problems;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.server.HttpExchange;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.edgeplane.server.RequestFields;
 
 /**
  * Request decoding and field validation shared by the relay handlers: bounded NUL-free strings, the one
@@ -19,10 +17,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  */
 final class RelayRequests
 {
-    static final int MAX_TEXT = 512;
+    static final int MAX_TEXT = RequestFields.MAX_TEXT;
 
     /** A decoded body, or why it could not be decoded. */
-    record Body(Fields fields, Outcome failure)
+    record Body(Fields fields, Answer failure)
     {
     }
 
@@ -33,72 +31,31 @@ final class RelayRequests
     /** Decodes a JSON or form body without answering; a failure is returned as a 400/415 outcome. */
     static Body decode(final HttpExchange ex)
     {
-        try
-        {
-            return new Body(BodyDecoder.decode(ex.header(HttpHeaderNames.CONTENT_TYPE), ex.body(), 0, ex.bodyLength()), null);
-        }
-        catch (final DecodeException e)
-        {
-            final HttpResponseStatus status = DecodeException.UNSUPPORTED_MEDIA_TYPE.equals(e.code())
-                ? HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE
-                : HttpResponseStatus.BAD_REQUEST;
-            return new Body(Fields.empty(), Outcome.error(status, e.code(), e.getMessage()));
-        }
+        final Fields f = ex.fields();
+        return f != null ? new Body(f, null) : new Body(Fields.empty(), ex.bodyFailure());
     }
 
-    /** @return the field's text, or null (with a problem when required, too long, empty or containing NUL). */
+    /** @return the field's text, or null: the server's one rule ({@link RequestFields#text}). */
     static String text(final Fields f, final String name, final boolean required, final Problems problems)
     {
-        return text(f, name, required, MAX_TEXT, problems);
+        return RequestFields.text(f, name, required, MAX_TEXT, problems);
     }
 
     static String text(final Fields f, final String name, final boolean required, final int max, final Problems problems)
     {
-        final String s = required ? f.requireString(name, problems) : f.optString(name, null, problems);
-        if (s == null)
-        {
-            return null;
-        }
-        if (s.length() > max)
-        {
-            problems.add(name, "must be at most " + max + " characters");
-            return null;
-        }
-        if (s.indexOf('\0') >= 0)
-        {
-            problems.add(name, "must not contain NUL");
-            return null;
-        }
-        if (s.isEmpty())
-        {
-            if (required)
-            {
-                problems.add(name, "must not be empty");
-            }
-            return null;
-        }
-        return s;
+        return RequestFields.text(f, name, required, max, problems);
     }
 
-    /** @return the 400 {@code invalid_request} outcome listing every problem. */
+    /** @return the 400 {@code invalid_request} answer listing every problem. */
     static Outcome invalid(final Problems problems)
     {
-        final java.util.List<Object> list = new java.util.ArrayList<>();
-        for (int i = 0; i < problems.size(); i++)
-        {
-            list.add(Outcome.details("path", problems.path(i), "message", problems.message(i)));
-        }
-        return Outcome.error(HttpResponseStatus.BAD_REQUEST, "invalid_request",
-            problems.size() == 1 ? problems.path(0) + " " + problems.message(0) : "the request has " + problems.size() + " problems",
-            Outcome.details("problems", list));
+        return Outcome.invalid(problems);
     }
 
     /** Answers 400 {@code invalid_request} with every problem in {@code details} at once. */
     static void respondInvalid(final HttpExchange ex, final Problems problems)
     {
-        ex.respondError(HttpResponseStatus.BAD_REQUEST, "invalid_request",
-            problems.size() == 1 ? problems.path(0) + " " + problems.message(0) : "the request has " + problems.size() + " problems",
-            problems);
+        ex.send(Answer.invalid(problems));
     }
 
     static String iso(final long epochMillis)

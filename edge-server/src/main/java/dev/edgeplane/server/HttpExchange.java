@@ -62,6 +62,23 @@ public final class HttpExchange implements Runnable, ShardTask
     /** When the current request was handed to a shard (0: it was not); see the connection's deadline. */
     long shardOfferNanos;
 
+    /** A shard command handed over with its request object (the non-capturing shape). */
+    private ShardCommand<Object> command;
+    private Object commandRequest;
+    private ShardWriter commandShard;
+    /** Per-route request objects reused for every request on this connection; see {@link RequestSlot}. */
+    private Object[] requestObjects = new Object[16];
+    /** The body decoded once: fields, or why not ({@link #bodyFailure}). */
+    private boolean bodyDecoded;
+    private Fields fields;
+    private Answer bodyFailure;
+    /** The answer {@link #sendJson} and {@link #sendEmpty} fill (no allocation on the hot path). */
+    private final Answer own = new Answer();
+    /** An answer sent but not yet written: waiting for the journal, or for the hop to the event loop. */
+    private volatile Answer pendingAnswer;
+    /** Where a {@link Answer.BodyWriter} encodes (grown as needed, kept per connection). */
+    private io.netty.buffer.ByteBuf scratch;
+
     // An answer produced off the event loop, written by run().
     private HttpResponseStatus pendingStatus;
     private AsciiString pendingContentType;
@@ -89,6 +106,11 @@ public final class HttpExchange implements Runnable, ShardTask
         this.responded = false;
         this.shardOfferNanos = 0;
         this.head = false;
+        this.pendingAnswer = null;
+        this.bodyDecoded = false;
+        this.fields = null;
+        this.bodyFailure = null;
+        this.own.clear();
     }
 
     void appendBody(final io.netty.buffer.ByteBuf content, final int index, final int n)
@@ -195,22 +217,66 @@ public final class HttpExchange implements Runnable, ShardTask
 
     /**
      * Decodes a JSON or form body. On bad input the 400/415 error has already been sent and the
-     * result is null: {@code Fields f = ex.decodeBody(); if (f == null) return;}.
+     * result is null: {@code Fields f = ex.decodeBody(); if (f == null) return;}. Handlers that return
+     * an {@link Answer} use {@link #fields()} and {@link #bodyFailure()} instead.
      */
     public Fields decodeBody()
     {
-        try
+        final Fields f = fields();
+        if (f == null)
         {
-            return BodyDecoder.decode(header(HttpHeaderNames.CONTENT_TYPE), body, 0, bodyLength);
+            send(bodyFailure);
         }
-        catch (final DecodeException e)
+        return f;
+    }
+
+    /**
+     * Decodes a JSON or form body (once per request).
+     *
+     * @return the fields, or null when the body cannot be decoded: {@link #bodyFailure()} says why.
+     */
+    public Fields fields()
+    {
+        if (!bodyDecoded)
         {
-            final HttpResponseStatus status = "unsupported_media_type".equals(e.code())
-                ? HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE
-                : HttpResponseStatus.BAD_REQUEST;
-            respondError(status, e.code(), e.getMessage(), null);
-            return null;
+            bodyDecoded = true;
+            try
+            {
+                fields = BodyDecoder.decode(request.headers().get(HttpHeaderNames.CONTENT_TYPE), body, 0, bodyLength);
+            }
+            catch (final DecodeException e)
+            {
+                final HttpResponseStatus status = DecodeException.UNSUPPORTED_MEDIA_TYPE.equals(e.code())
+                    ? HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE
+                    : HttpResponseStatus.BAD_REQUEST;
+                bodyFailure = Answer.error(status, e.code(), e.getMessage());
+            }
         }
+        return fields;
+    }
+
+    /** @return the 400/415 answer for a body {@link #fields()} could not decode, or null. */
+    public Answer bodyFailure()
+    {
+        fields();
+        return bodyFailure;
+    }
+
+    /** @return this connection's instance of a route's request object (see {@link RequestSlot}). */
+    @SuppressWarnings("unchecked")
+    public <R> R request(final RequestSlot<R> slot)
+    {
+        if (slot.index >= requestObjects.length)
+        {
+            requestObjects = java.util.Arrays.copyOf(requestObjects, Math.max(slot.index + 1, requestObjects.length * 2));
+        }
+        Object r = requestObjects[slot.index];
+        if (r == null)
+        {
+            r = slot.factory.get();
+            requestObjects[slot.index] = r;
+        }
+        return (R)r;
     }
 
     /** @return headers added to this request's answer (set them before responding). */
@@ -246,13 +312,40 @@ public final class HttpExchange implements Runnable, ShardTask
         return overloaded();
     }
 
+    /**
+     * Hands a command and its request object to a shard writer (the non-capturing shape; see
+     * {@link ShardCommand}): the answer the command returns is sent once its journal position is durable.
+     * Otherwise as {@link #offer(ShardWriter, ShardTask)}.
+     */
+    @SuppressWarnings("unchecked")
+    public <R> boolean offer(final ShardWriter writer, final ShardCommand<R> command, final R request)
+    {
+        this.command = (ShardCommand<Object>)command;
+        this.commandRequest = request;
+        this.commandShard = writer;
+        if (shardOfferNanos == 0)
+        {
+            shardOfferNanos = System.nanoTime();
+        }
+        if (writer.offer(this))
+        {
+            return true;
+        }
+        this.command = null;
+        this.commandRequest = null;
+        this.commandShard = null;
+        return overloaded();
+    }
+
     /** Runs the handed-over command on the shard; a failure becomes the request's {@code 500}. */
     @Override
     public void execute()
     {
         final ShardTask task = shardTask;
+        final ShardCommand<Object> cmd = command;
         shardTask = null;
-        if (task == null)
+        command = null;
+        if (task == null && cmd == null)
         {
             return; // nothing handed over: the command already ran from an earlier hand-off of this exchange
         }
@@ -262,7 +355,22 @@ public final class HttpExchange implements Runnable, ShardTask
         }
         try
         {
-            task.execute();
+            if (cmd != null)
+            {
+                final Object req = commandRequest;
+                final ShardWriter shard = commandShard;
+                commandRequest = null;
+                commandShard = null;
+                final Answer answer = cmd.execute(shard, this, req);
+                if (answer != null)
+                {
+                    send(answer);
+                }
+            }
+            else
+            {
+                task.execute();
+            }
         }
         catch (final JournalUnavailableException e)
         {
@@ -363,6 +471,101 @@ public final class HttpExchange implements Runnable, ShardTask
         responded = true;
     }
 
+    /**
+     * Sends an answer once its journal position ({@link Answer#after}) is durable, from the connection's
+     * event loop. Safe from any thread; the first answer per request wins. The request stays unanswered
+     * (and under the request deadline) until the answer is written.
+     */
+    public void send(final Answer answer)
+    {
+        if (responded || pendingAnswer != null)
+        {
+            return;
+        }
+        pendingAnswer = answer;
+        if (answer.seq > 0)
+        {
+            runtime.journal().whenDurable(answer.seq, this); // now, or from the journal's sync thread
+        }
+        else
+        {
+            run();
+        }
+    }
+
+    /**
+     * @return this request's own answer set to JSON sent once {@code afterSeq} is durable: no allocation
+     *         (hot path). Valid for the current request only; return it or {@link #send} it.
+     */
+    public Answer json(final HttpResponseStatus status, final byte[] json, final long afterSeq)
+    {
+        if (responded || pendingAnswer != null)
+        {
+            return own; // already answered: sending it again is ignored
+        }
+        own.clear();
+        own.status = status;
+        own.contentType = APPLICATION_JSON;
+        own.bytes = json;
+        own.seq = afterSeq;
+        return own;
+    }
+
+    /** @return this request's own answer set to no body ({@code 204}) once {@code afterSeq} is durable; see {@link #json}. */
+    public Answer empty(final HttpResponseStatus status, final long afterSeq)
+    {
+        if (responded || pendingAnswer != null)
+        {
+            return own;
+        }
+        own.clear();
+        own.status = status;
+        own.bytes = EMPTY;
+        own.seq = afterSeq;
+        return own;
+    }
+
+    /** Writes a sent answer; on the event loop. A body that fails to encode becomes {@code 500}. */
+    private void write(final Answer answer)
+    {
+        if (responded)
+        {
+            return; // answered meanwhile (the request deadline)
+        }
+        byte[] content;
+        try
+        {
+            if (answer.writer != null && scratch == null)
+            {
+                scratch = io.netty.buffer.Unpooled.buffer(512);
+            }
+            content = answer.encode(requestId, scratch);
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.error("answer {} for request {} failed to encode", answer, requestId, e);
+            respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "the server failed to handle this request", null);
+            return;
+        }
+        finally
+        {
+            if (scratch != null && scratch.capacity() > RETAINED_BODY_BYTES)
+            {
+                scratch = null; // one large body must not pin a large buffer to an idle connection
+            }
+        }
+        final java.util.List<CharSequence> headers = answer.headers;
+        if (headers != null)
+        {
+            for (int i = 0; i < headers.size(); i += 2)
+            {
+                responseHeaders.set(headers.get(i), headers.get(i + 1));
+            }
+        }
+        responded = true;
+        connection.writeResponse(this, answer.status, answer.contentType, content);
+    }
+
     /** Sends the answer; safe from any thread, the first call per request wins. */
     public void respond(final HttpResponseStatus status, final AsciiString contentType, final byte[] content)
     {
@@ -384,16 +587,34 @@ public final class HttpExchange implements Runnable, ShardTask
         }
     }
 
-    /** Writes an answer parked by another thread; runs on the event loop. */
+    /**
+     * Writes an answer parked by another thread or by the durability wait; hops to the event loop first
+     * when called elsewhere (the journal's sync thread, a shard on another loop).
+     */
     @Override
     public void run()
     {
+        if (!connection.inEventLoop())
+        {
+            connection.execute(this);
+            return;
+        }
         final HttpResponseStatus status = pendingStatus;
-        final AsciiString type = pendingContentType;
-        final byte[] content = pendingBody;
-        pendingStatus = null;
-        pendingContentType = null;
-        pendingBody = null;
-        connection.writeResponse(this, status, type, content);
+        if (status != null)
+        {
+            // respond() from another thread: it already claimed the request's one answer.
+            final AsciiString type = pendingContentType;
+            final byte[] content = pendingBody;
+            pendingStatus = null;
+            pendingContentType = null;
+            pendingBody = null;
+            connection.writeResponse(this, status, type, content);
+        }
+        final Answer answer = pendingAnswer;
+        if (answer != null)
+        {
+            pendingAnswer = null;
+            write(answer); // ignored when the request was answered meanwhile
+        }
     }
 }

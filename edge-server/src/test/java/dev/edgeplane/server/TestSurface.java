@@ -69,6 +69,7 @@ public final class TestSurface implements Surface
     public void register(final Routes routes, final EdgeRuntime runtime)
     {
         final OffHeapStore<EventMark> events = runtime.openStore(EVENTS);
+        AnswerRoutes.register(routes, runtime);
         routes
             .add("POST", "/test/echo", TestSurface::echo, SMALL_BODY_LIMIT)
             .get("/test/boom", ex ->

@@ -17,6 +17,7 @@ import java.util.WeakHashMap;
 import dev.edgeplane.codec.Json;
 import dev.edgeplane.controlplane.CallTrace;
 import dev.edgeplane.server.AccessGate;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.server.BodySink;
 import dev.edgeplane.server.EdgeRuntime;
 import dev.edgeplane.server.HttpExchange;
@@ -184,7 +185,7 @@ public final class MediaHandlers
         {
             if (object == null)
             {
-                ex.respondError(HttpResponseStatus.NOT_FOUND, "not_found", "no media object " + key, null);
+                ex.send(Answer.error(HttpResponseStatus.NOT_FOUND, "not_found", "no media object " + key));
                 return;
             }
             final long size = object.size();
@@ -197,8 +198,8 @@ public final class MediaHandlers
             {
                 case UNSATISFIABLE:
                     ex.responseHeaders().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
-                    ex.respondError(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "range_not_satisfiable",
-                        "the range " + range + " does not overlap the object's " + size + " bytes", null);
+                    ex.send(Answer.error(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "range_not_satisfiable",
+                        "the range " + range + " does not overlap the object's " + size + " bytes"));
                     return;
                 case PARTIAL:
                 {
@@ -212,10 +213,9 @@ public final class MediaHandlers
                 default:
                     if (size > settings.maxResponseBytes())
                     {
-                        ex.respondError(HttpResponseStatus.NOT_IMPLEMENTED, "range_required",
+                        ex.send(Answer.error(HttpResponseStatus.NOT_IMPLEMENTED, "range_required",
                             "the object is " + size + " bytes and one answer carries at most " + settings.maxResponseBytes()
-                                + " (" + MediaSettings.MEDIA_MAX_RESPONSE_BYTES + "); fetch it in parts with Range: bytes=first-last",
-                            null);
+                                + " (" + MediaSettings.MEDIA_MAX_RESPONSE_BYTES + "); fetch it in parts with Range: bytes=first-last"));
                         return;
                     }
                     ex.respond(HttpResponseStatus.OK, object.contentType(), object.read(0, (int)size));
@@ -225,7 +225,7 @@ public final class MediaHandlers
         {
             LOG.warn("reading media object {} failed: {}", key, e.toString());
             ex.responseHeaders().clear();
-            ex.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "storage_error", "the media object could not be read", null);
+            ex.send(Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "storage_error", "the media object could not be read"));
         }
     }
 
@@ -275,13 +275,13 @@ public final class MediaHandlers
         catch (final IOException e)
         {
             LOG.warn("starting media upload {} failed: {}", key, e.toString());
-            ex.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "storage_error", "the media store could not start the upload", null);
+            ex.send(Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "storage_error", "the media store could not start the upload"));
             return null;
         }
         if (upload == null)
         {
-            ex.respondError(HttpResponseStatus.CONFLICT, "key_conflict",
-                "the key " + key + " collides with stored objects (a prefix of it is an object, or objects live under it)", null);
+            ex.send(Answer.error(HttpResponseStatus.CONFLICT, "key_conflict",
+                "the key " + key + " collides with stored objects (a prefix of it is an object, or objects live under it)"));
             return null;
         }
         return new UploadSink(key, upload);
@@ -295,8 +295,8 @@ public final class MediaHandlers
             return true;
         }
         final String peer = ex.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "?";
-        ex.respondError(HttpResponseStatus.FORBIDDEN, "forbidden",
-            "media routes are restricted to media nodes (MEDIA_NODE_CIDRS) (peer " + peer + ")", null);
+        ex.send(Answer.error(HttpResponseStatus.FORBIDDEN, "forbidden",
+            "media routes are restricted to media nodes (MEDIA_NODE_CIDRS) (peer " + peer + ")"));
         return false;
     }
 
@@ -307,7 +307,7 @@ public final class MediaHandlers
         final String problem = key == null ? "the key has a malformed percent-escape" : MediaKey.problem(key);
         if (problem != null)
         {
-            ex.respondError(HttpResponseStatus.BAD_REQUEST, "invalid_key", problem, null);
+            ex.send(Answer.error(HttpResponseStatus.BAD_REQUEST, "invalid_key", problem));
             return null;
         }
         return key;
@@ -365,7 +365,7 @@ public final class MediaHandlers
             {
                 upload.abort();
                 LOG.warn("media upload {} could not be stored: {}", key, e.toString());
-                ex.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "storage_error", "the media object could not be stored", null);
+                ex.send(Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "storage_error", "the media object could not be stored"));
                 return;
             }
             if (result.etag() != null)
@@ -380,7 +380,7 @@ public final class MediaHandlers
             body.put("key", result.key());
             body.put("size", result.size());
             body.put("sha256", result.sha256());
-            ex.respondJson(result.replaced() ? HttpResponseStatus.OK : HttpResponseStatus.CREATED, Json.write(body));
+            ex.send(Answer.json(result.replaced() ? HttpResponseStatus.OK : HttpResponseStatus.CREATED, Json.write(body)));
         }
 
         @Override

@@ -13,6 +13,7 @@ import dev.edgeplane.codec.Json;
 import dev.edgeplane.codec.Problems;
 import dev.edgeplane.codec.QueryParams;
 import dev.edgeplane.controlplane.CallTrace;
+import dev.edgeplane.server.Answer;
 import dev.edgeplane.server.HttpExchange;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
@@ -83,7 +84,7 @@ final class TtsHandler
         }
         catch (final DecodeException e)
         {
-            ex.respondError(HttpResponseStatus.BAD_REQUEST, "invalid_request", e.getMessage(), null);
+            ex.send(Answer.error(HttpResponseStatus.BAD_REQUEST, "invalid_request", e.getMessage()));
             return;
         }
         final Problems problems = new Problems();
@@ -116,22 +117,20 @@ final class TtsHandler
         }
         if (!problems.isEmpty())
         {
-            ex.respondError(HttpResponseStatus.BAD_REQUEST, "invalid_request",
-                problems.size() == 1 ? problems.path(0) + " " + problems.message(0) : "the request has " + problems.size() + " problems",
-                problems);
+            ex.send(Answer.invalid(problems));
             return;
         }
 
         final String unavailable = engine == null ? noEngineReason : engine.unavailableReason();
         if (unavailable != null)
         {
-            ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "tts_unavailable", unavailable, null);
+            ex.send(Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "tts_unavailable", unavailable));
             return;
         }
         if (!running.compareAndSet(false, true))
         {
-            ex.respondError(HttpResponseStatus.CONFLICT, "tts_in_progress",
-                "a prompt generation is already running on this node; retry when it has finished", null);
+            ex.send(Answer.error(HttpResponseStatus.CONFLICT, "tts_in_progress",
+                "a prompt generation is already running on this node; retry when it has finished"));
             return;
         }
         if (!ex.offerBlocking(() -> run(ex, languages, genders, force)))
@@ -152,7 +151,7 @@ final class TtsHandler
         {
             running.set(false);
             LOG.error("prompt generation failed", e);
-            ex.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "prompt generation failed", null);
+            ex.send(Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "prompt generation failed"));
             return;
         }
         // Released before answering: a client that sends its next request on our answer must not get 409.
@@ -178,7 +177,7 @@ final class TtsHandler
             LOG.warn("prompt generation with {}: {} failed, first: {}", engine.name(), report.failed().size(),
                 report.failed().get(0));
         }
-        ex.respondJson(HttpResponseStatus.OK, Json.write(report.toJson(engine.name())));
+        ex.send(Answer.json(HttpResponseStatus.OK, Json.write(report.toJson(engine.name()))));
     }
 
     private static List<String> genderNames(final List<VoiceGender> genders)
