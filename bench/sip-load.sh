@@ -17,7 +17,8 @@
 #                               DID has enough channels (CAC rejects the rest with 503).
 #   --url URL                   Edgeplane control-plane base URL (default http://127.0.0.1:3300 with
 #                               --start, else http://127.0.0.1:3000)
-#   --rate R                    calls per second offered (default 400)
+#   --rate R[,R2,...]           calls per second offered (default 400); a list runs once per rate, in order,
+#                               against the same processes (e.g. 400,500,600 to find where completion drops)
 #   --duration S                seconds of offered load per run (default 15); calls = R * S
 #   --runs N                    consecutive runs against the same processes (default 1; with --start run 1
 #                               is cold, the next ones warm)
@@ -59,10 +60,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 case "$target" in edgeplane|standin) ;; *) echo "sip-load.sh: --target edgeplane|standin" >&2; exit 2 ;; esac
-for v in rate duration runs hold recv_timeout; do
+rates="${rate//,/ }"
+rate="${rates%% *}"
+[ "$rates" = "$rate" ] || runs=$(wc -w <<< "$rates")
+for r in $rates; do [[ "$r" =~ ^[1-9][0-9]*$ ]] || { echo "sip-load.sh: --rate must be positive integers" >&2; exit 2; }; done
+for v in duration runs hold recv_timeout; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "sip-load.sh: --${v//_/-} must be a positive integer" >&2; exit 2; }
 done
-calls=$((rate * duration))
 
 # ----- tools -----
 need_pkgs=()
@@ -152,6 +156,8 @@ ready "$url" || { echo "sip-load.sh: $url does not answer" >&2; exit 1; }
 t_ready=$(date +%s.%N)
 [ -n "$t_launch" ] && echo "edgeplane: launch -> ready $(python3 -c "print(round($t_ready - $t_launch, 2))") s" | tee "$out/startup.txt"
 
+kamcmd -s "unix:$out/kamailio-run/kamailio_ctl" core.psx > "$out/kamailio-ps.txt" 2>/dev/null || true
+
 # The Java process serving $url and its PostgreSQL (by data directory with --start, else every postgres).
 port="${url##*:}"
 java_pid=$(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true)
@@ -160,6 +166,8 @@ pg_match="postgres"
 
 # ----- runs -----
 for run in $(seq 1 "$runs"); do
+  [ "$rates" = "$rate" ] || rate=$(cut -d' ' -f"$run" <<< "$rates")
+  calls=$((rate * duration))
   dir="$out/run-$run"; mkdir -p "$dir"
   [ "$target" = edgeplane ] && curl -s -m 5 "$url/metrics" > "$dir/metrics-before.txt" || true
   python3 "$sip/report.py" snapshot "$dir/cpu-before.json" "$kam_pid" "$uas_pid" "${java_pid:-0}" "$pg_match" "${cp_pid:-0}" "$target"
