@@ -25,7 +25,9 @@
 #   --hold-ms MS                call length between ACK and BYE (default 1000)
 #   --did NUMBER                dialled DID (default +12025550123, a flow in examples/demo-config.json)
 #   --recv-timeout-ms MS        a call waiting this long for a message is a failure "timeout" (default 10000)
-#   --kamailio NAME=VALUE       extra -A override for kamailio.cfg (repeatable), e.g. ASYNC_WORKERS=16
+#   --kamailio NAME=VALUE       extra -A override for kamailio.cfg (repeatable), e.g.
+#                               'CALL_WORKERS_GROUP="name=calls;workers=16;nonblock=0;usleep=0"'
+#   --kamailio-cfg FILE         another Kamailio configuration (default perf-config/kamailio/kamailio.cfg)
 #   --java-opts "..."           extra JVM options for --start
 #   --out DIR                   keep everything here (default: a new directory under /tmp)
 # Needs kamailio (+ kamailio-utils-modules, kamailio-extra-modules), sipp (Debian sip-tester), python3,
@@ -39,7 +41,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 target=edgeplane; start=0; url=""; rate=400; duration=15; runs=1; hold=1000
-did="+12025550123"; recv_timeout=10000; out=""; java_opts=""; kam_args=()
+did="+12025550123"; recv_timeout=10000; out=""; java_opts=""; kam_args=(); kam_cfg="$root/perf-config/kamailio/kamailio.cfg"
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target="$2"; shift ;;
@@ -52,6 +54,7 @@ while [ $# -gt 0 ]; do
     --did) did="$2"; shift ;;
     --recv-timeout-ms) recv_timeout="$2"; shift ;;
     --kamailio) kam_args+=(-A "$2"); shift ;;
+    --kamailio-cfg) kam_cfg="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift ;;
     --java-opts) java_opts="$2"; shift ;;
     --out) out="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -122,7 +125,7 @@ ready() { curl -s -o /dev/null -m 1 -w '%{http_code}' "$1/metrics" 2>/dev/null |
 
 # ----- Kamailio and the media engine (first, so that a --start run 1 measures the server, not them) -----
 mkdir -p "$out/kamailio-run"
-kamailio -f "$root/perf-config/kamailio/kamailio.cfg" -DD -E -m 256 -M 16 -Y "$out/kamailio-run" -P "$out/kamailio.pid" \
+kamailio -f "$kam_cfg" -DD -E -m 256 -M 16 -Y "$out/kamailio-run" -P "$out/kamailio.pid" \
   -A "EDGEPLANE_NODE1=\"edgeplane1=>$url\"" -A 'MEDIA_ENGINE="sip:127.0.0.1:5180"' \
   -A 'LISTEN_UDP=udp:127.0.0.1:5160' -A 'LISTEN_TCP=tcp:127.0.0.1:5160' -A 'TRUSTED_NETS="127.0.0.1/32"' \
   ${kam_args[@]+"${kam_args[@]}"} > "$out/kamailio.log" 2>&1 &
