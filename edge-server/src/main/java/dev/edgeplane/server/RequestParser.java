@@ -60,6 +60,9 @@ final class RequestParser
     private long remaining;
     private int trailerBytes;
     private int dataIndex;
+    /** The element {@link #element} found last, without its surrounding whitespace. */
+    private int elementStart;
+    private int elementEnd;
     private int dataLength;
     private HttpResponseStatus errorStatus;
     private String errorCode;
@@ -411,25 +414,42 @@ final class RequestParser
         return new String(b, 0, length, StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Finds the comma-separated list element that starts at {@code from} (RFC 9110 §5.6.1) and trims its
+     * optional whitespace into {@link #elementStart}..{@link #elementEnd}.
+     *
+     * @return where the next element starts (past the comma).
+     */
+    private int element(final byte[] b, final int from, final int end)
+    {
+        int t = from;
+        int e = from;
+        while (e < end && b[e] != ',')
+        {
+            e++;
+        }
+        final int next = e + 1;
+        while (t < e && (b[t] == ' ' || b[t] == '\t'))
+        {
+            t++;
+        }
+        while (e > t && (b[e - 1] == ' ' || b[e - 1] == '\t'))
+        {
+            e--;
+        }
+        elementStart = t;
+        elementEnd = e;
+        return next;
+    }
+
     private void connectionTokens(final byte[] b, final int start, final int end)
     {
         int t = start;
         while (t < end)
         {
-            int e = t;
-            while (e < end && b[e] != ',')
-            {
-                e++;
-            }
-            final int next = e + 1;
-            while (t < e && (b[t] == ' ' || b[t] == '\t'))
-            {
-                t++;
-            }
-            while (e > t && (b[e - 1] == ' ' || b[e - 1] == '\t'))
-            {
-                e--;
-            }
+            final int next = element(b, t, end);
+            t = elementStart;
+            final int e = elementEnd;
             head.connectionClose |= RequestHead.equalsIgnoreCase(b, t, e, "close");
             head.connectionKeepAlive |= RequestHead.equalsIgnoreCase(b, t, e, "keep-alive");
             head.connectionUpgrade |= RequestHead.equalsIgnoreCase(b, t, e, "upgrade");
@@ -443,20 +463,9 @@ final class RequestParser
         int t = start;
         while (t <= end)
         {
-            int e = t;
-            while (e < end && b[e] != ',')
-            {
-                e++;
-            }
-            final int next = e + 1;
-            while (t < e && (b[t] == ' ' || b[t] == '\t'))
-            {
-                t++;
-            }
-            while (e > t && (b[e - 1] == ' ' || b[e - 1] == '\t'))
-            {
-                e--;
-            }
+            final int next = element(b, t, end);
+            t = elementStart;
+            final int e = elementEnd;
             if (t == e)
             {
                 return fail(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid Content-Length");
@@ -485,20 +494,9 @@ final class RequestParser
         int t = start;
         while (t <= end)
         {
-            int e = t;
-            while (e < end && b[e] != ',')
-            {
-                e++;
-            }
-            final int next = e + 1;
-            while (t < e && (b[t] == ' ' || b[t] == '\t'))
-            {
-                t++;
-            }
-            while (e > t && (b[e - 1] == ' ' || b[e - 1] == '\t'))
-            {
-                e--;
-            }
+            final int next = element(b, t, end);
+            t = elementStart;
+            final int e = elementEnd;
             if (t < e)
             {
                 if (head.chunked)
