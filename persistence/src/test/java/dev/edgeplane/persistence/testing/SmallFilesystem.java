@@ -107,23 +107,31 @@ public final class SmallFilesystem implements AutoCloseable
     {
         long written = 0;
         final ByteBuffer block = ByteBuffer.allocate(64 * 1024);
-        try (FileChannel channel = FileChannel.open(mountPoint.resolve(FILLER),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND))
+        for (int attempt = 0; ; attempt++)
         {
-            while (true)
+            try (FileChannel channel = FileChannel.open(mountPoint.resolve(FILLER),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND))
             {
-                block.clear();
-                written += channel.write(block);
+                while (true)
+                {
+                    block.clear();
+                    written += channel.write(block);
+                }
+            }
+            catch (final IOException full)
+            {
+                // Another writer (the journal flusher deleting a segment) may have given room back meanwhile:
+                // fill again until the filesystem really is full.
+                if (freeBytes() <= 64 * 1024)
+                {
+                    return written;
+                }
+                if (attempt >= 100)
+                {
+                    throw new UncheckedIOException("filling " + mountPoint + " failed before it was full", full);
+                }
             }
         }
-        catch (final IOException full)
-        {
-            if (freeBytes() > 64 * 1024)
-            {
-                throw new UncheckedIOException("filling " + mountPoint + " failed before it was full", full);
-            }
-        }
-        return written;
     }
 
     /** Give the filler's room back. */
