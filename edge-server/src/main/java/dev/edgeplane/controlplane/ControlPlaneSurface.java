@@ -44,6 +44,9 @@ public final class ControlPlaneSurface implements Surface
         runtime.httpMetrics().gauge("edgeplane_sweep_indexed", "Entries waiting in the sweeper's expiry indexes.", "",
             () -> cp.expiryVisits(e -> e.calls.size() + e.registrations.size() + e.sessions.size() + e.nonces.size()));
         HistorySinks.all().forEach(runtime::registerSink);
+        final AuthHandler auth = new AuthHandler(cp);
+        runtime.httpMetrics().gauge("edgeplane_auth_guard_overflow", "Auth failures not counted because the failure store "
+            + "was full (counter).", "", auth::overflows);
 
         final AccessGate gate = runtime.gate();
         final OperatorHandlers operator = new OperatorHandlers(cp);
@@ -52,7 +55,7 @@ public final class ControlPlaneSurface implements Surface
         final SecurityHandlers security = new SecurityHandlers(cp);
         final int body = runtime.settings().maxBodyBytes();
         routes
-            .post("/auth", gated(gate, new AuthHandler(cp)))
+            .post("/auth", gated(gate, auth))
             .post("/route", gated(gate, new RouteHandler(cp)))
             .post("/flow", gated(gate, new FlowHandler(cp)))
             .post("/presence/event", gated(gate, new PresenceHandler(cp)))

@@ -368,6 +368,15 @@ public final class EdgeServer implements AutoCloseable
         {
             LOG.warn("shutdown grace period over with {} requests still in flight", runtime.inFlight());
         }
+        // Requests still arriving or in flight get their 503 before the close (tasks on a loop run in order).
+        for (final Channel ch : connections)
+        {
+            final HttpConnection connection = ch.pipeline().get(HttpConnection.class);
+            if (connection != null)
+            {
+                ch.eventLoop().execute(connection::stopNow);
+            }
+        }
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         closeAll(closeables);
         LOG.info("shutdown complete in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
