@@ -9,6 +9,7 @@ import dev.edgeplane.server.HttpHandler;
 import dev.edgeplane.server.Routes;
 import dev.edgeplane.server.Surface;
 import dev.edgeplane.server.SurfaceKind;
+import dev.edgeplane.server.WarmUpScenario;
 
 /**
  * The control plane (seed 001, docs/SPEC-control-plane.md) called by the SIP edge, the media engine,
@@ -22,10 +23,18 @@ import dev.edgeplane.server.SurfaceKind;
  */
 public final class ControlPlaneSurface implements Surface
 {
+    private static final WarmUpScenario WARM_UP = new ControlPlaneWarmUp();
+
     @Override
     public SurfaceKind kind()
     {
         return SurfaceKind.CONTROL_PLANE;
+    }
+
+    @Override
+    public WarmUpScenario warmUp()
+    {
+        return WARM_UP;
     }
 
     @Override

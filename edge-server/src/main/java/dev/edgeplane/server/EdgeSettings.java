@@ -79,6 +79,9 @@ public final class EdgeSettings
      * refused. Clients that send no {@code Origin} (tools, scripts) are not browsers and pass.
      */
     public static final String DEBUG_ORIGINS = "EDGEPLANE_DEBUG_ORIGINS";
+    /** Seconds of warm-up traffic against a throwaway server before the listeners open ({@link WarmUp}); 0: none. */
+    public static final String WARMUP_S = "EDGEPLANE_WARMUP_S";
+    public static final long WARMUP_S_DEFAULT = 10;
 
     public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
     public static final String CONTROL_PLANE_ALLOW_CIDRS = "CONTROL_PLANE_ALLOW_CIDRS";
@@ -109,6 +112,7 @@ public final class EdgeSettings
     private final Set<SurfaceKind> proxyProtocol;
     private final CidrAllowList trustedProxies;
     private final Set<String> debugOrigins;
+    private final long warmUpSeconds;
     private final String adminToken;
     private final CidrAllowList controlPlaneAllow;
     private final CidrAllowList mediaNodes;
@@ -153,6 +157,7 @@ public final class EdgeSettings
         this.proxyProtocol = surfaceList(PROXY_PROTOCOL, value(PROXY_PROTOCOL, ""), EnumSet.noneOf(SurfaceKind.class));
         this.trustedProxies = CidrAllowList.parse(TRUSTED_PROXIES, value(TRUSTED_PROXIES, ""));
         this.debugOrigins = origins(DEBUG_ORIGINS, value(DEBUG_ORIGINS, ""));
+        this.warmUpSeconds = Math.min(600, longValue(WARMUP_S, WARMUP_S_DEFAULT));
         this.adminToken = value(ADMIN_TOKEN, "");
         this.controlPlaneAllow = CidrAllowList.parse(CONTROL_PLANE_ALLOW_CIDRS, value(CONTROL_PLANE_ALLOW_CIDRS, LOOPBACK_CIDRS));
         this.mediaNodes = CidrAllowList.parse(MEDIA_NODE_CIDRS, value(MEDIA_NODE_CIDRS, LOOPBACK_CIDRS));
@@ -373,6 +378,12 @@ public final class EdgeSettings
     public boolean debugOriginAllowed(final String origin)
     {
         return origin == null || debugOrigins.contains(origin.trim().toLowerCase(Locale.ROOT));
+    }
+
+    /** @return seconds of warm-up traffic before the listeners open (0: none). */
+    public long warmUpSeconds()
+    {
+        return warmUpSeconds;
     }
 
     /** @return the proxies trusted to name the client (empty: none). */
