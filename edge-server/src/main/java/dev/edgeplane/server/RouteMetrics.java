@@ -1,45 +1,40 @@
 package dev.edgeplane.server;
 
-import java.util.concurrent.atomic.LongAdder;
-
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 
 /**
- * Request counts by status class and an HdrHistogram of service time for one route.
+ * One route's instruments: the request counter's series per status class and the latency histogram's
+ * series, resolved once when the route is registered ({@link HttpMetrics#route}).
  *
- * <p>Threading: {@link #record} is wait-free from any number of event loops (a {@link Recorder} and
- * {@link LongAdder}s); {@link #snapshot} is for the single metrics scraper (synchronized).
+ * <p>Threading: {@link #record} is lock-free from any number of event loops (the client's striped adders);
+ * it allocates nothing and looks no label up.
  */
 public final class RouteMetrics
 {
-    /** Highest latency tracked without saturating: one minute, in nanoseconds. */
-    private static final long HIGHEST_TRACKABLE_NANOS = 60_000_000_000L;
+    private static final double NANOS_PER_SECOND = 1e9;
 
     private final String surface;
     private final String method;
     private final String pattern;
-    private final LongAdder[] byClass = new LongAdder[6];
-    private final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NANOS, 3);
-    private final Histogram total = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
-    private Histogram interval;
+    private final CounterDataPoint[] byClass;
+    private final DistributionDataPoint latency;
 
-    RouteMetrics(final String surface, final String method, final String pattern)
+    RouteMetrics(final String surface, final String method, final String pattern, final CounterDataPoint[] byClass,
+        final DistributionDataPoint latency)
     {
         this.surface = surface;
         this.method = method;
         this.pattern = pattern;
-        for (int i = 0; i < byClass.length; i++)
-        {
-            byClass[i] = new LongAdder();
-        }
+        this.byClass = byClass;
+        this.latency = latency;
     }
 
-    /** Records one answered request. */
+    /** Records one answered request: its status and the time from its first byte to the answer. */
     public void record(final int status, final long nanos)
     {
-        byClass[Math.min(5, Math.max(0, status / 100))].increment();
-        recorder.recordValue(Math.min(Math.max(nanos, 0), HIGHEST_TRACKABLE_NANOS));
+        byClass[HttpMetrics.statusClass(status)].inc();
+        latency.observe(Math.max(nanos, 0) / NANOS_PER_SECOND);
     }
 
     public String surface()
@@ -57,17 +52,9 @@ public final class RouteMetrics
         return pattern;
     }
 
-    /** @return requests answered with a status in {@code statusClass}xx. */
+    /** @return requests answered with a status in {@code statusClass}xx (1 to 5). */
     public long count(final int statusClass)
     {
-        return byClass[statusClass].sum();
-    }
-
-    /** @return the latency histogram since start (a copy, for the scraper). */
-    public synchronized Histogram snapshot()
-    {
-        interval = recorder.getIntervalHistogram(interval);
-        total.add(interval);
-        return total.copy();
+        return byClass[statusClass].getLongValue();
     }
 }
