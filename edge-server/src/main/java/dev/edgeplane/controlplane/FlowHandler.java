@@ -423,7 +423,7 @@ final class FlowHandler implements AnswerHandler
         }
         final String accountId = session.accountId().toString();
         final long seq = cp.trace.record(callId, accountId, traceKind, detail);
-        metrics.flowStep("flow.start".equals(traceKind), outcome.node() < 0);
+        metrics.flowStep("flow.start".equals(traceKind), outcome.node() < 0 || "hangup".equals(flow.commandType(outcome.node())));
         final CompiledAccount account = enqueue ? cp.config.snapshot().account(accountId) : null;
         if (account == null)
         {

@@ -31,8 +31,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * metrics, build info, and the gauges and counters other layers register (journal lag, queue depths, state
  * store fill, SIP verdicts).
  *
- * <p>Threading: recording is lock-free from any thread ({@link RouteMetrics} holds its data points, resolved
- * at registration); registration happens at start-up; {@link #scrape()} may run on any thread, one scraper at
+ * <p>Threading: recording is lock-free from any thread ({@link RouteMetrics} holds its series); registration happens at start-up; {@link #scrape()} may run on any thread, one scraper at
  * a time or several (the client's collection is thread-safe).
  */
 public final class HttpMetrics
@@ -111,16 +110,10 @@ public final class HttpMetrics
         return registry;
     }
 
-    /** Registers a route: its data points are resolved now, so recording never looks a label up. */
+    /** Registers a route: its instruments, which hold their series once resolved (see {@link RouteMetrics}). */
     RouteMetrics route(final String surface, final String method, final String pattern)
     {
-        final CounterDataPoint[] byClass = new CounterDataPoint[STATUS_CLASSES.length];
-        for (int c = 1; c < byClass.length; c++)
-        {
-            byClass[c] = requests.labelValues(surface, pattern, method, STATUS_CLASSES[c]);
-        }
-        byClass[0] = byClass[1];
-        return new RouteMetrics(surface, method, pattern, byClass, duration.labelValues(surface, pattern, method));
+        return new RouteMetrics(surface, method, pattern, requests, duration);
     }
 
     /** Counts an answer given without a route (404, 405, a request refused before routing). */

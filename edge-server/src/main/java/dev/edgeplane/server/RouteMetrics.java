@@ -1,14 +1,21 @@
 package dev.edgeplane.server;
 
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
 
 /**
- * One route's instruments: the request counter's series per status class and the latency histogram's
- * series, resolved once when the route is registered ({@link HttpMetrics#route}).
+ * One route's instruments: its series of the request counter (one per status class) and of the latency
+ * histogram. A series is resolved the first time the route answers with that status class and held from then
+ * on, so a scrape lists only routes that were called (pre-creating every registered route's series would export
+ * ~22 zero series per route, two thousand on a full server) and recording looks no label up after the first
+ * answer.
  *
- * <p>Threading: {@link #record} is lock-free from any number of event loops (the client's striped adders);
- * it allocates nothing and looks no label up.
+ * <p>Threading: {@link #record} is lock-free from any number of event loops (the client's striped adders) and
+ * allocates nothing once the series is held; two loops racing on the first answer resolve the same series.
  */
 public final class RouteMetrics
 {
@@ -17,24 +24,39 @@ public final class RouteMetrics
     private final String surface;
     private final String method;
     private final String pattern;
-    private final CounterDataPoint[] byClass;
-    private final DistributionDataPoint latency;
+    private final Counter requests;
+    private final Histogram duration;
+    private final AtomicReferenceArray<CounterDataPoint> byClass = new AtomicReferenceArray<>(HttpMetrics.STATUS_CLASSES.length);
+    private volatile DistributionDataPoint latency;
 
-    RouteMetrics(final String surface, final String method, final String pattern, final CounterDataPoint[] byClass,
-        final DistributionDataPoint latency)
+    RouteMetrics(final String surface, final String method, final String pattern, final Counter requests,
+        final Histogram duration)
     {
         this.surface = surface;
         this.method = method;
         this.pattern = pattern;
-        this.byClass = byClass;
-        this.latency = latency;
+        this.requests = requests;
+        this.duration = duration;
     }
 
     /** Records one answered request: its status and the time from its first byte to the answer. */
     public void record(final int status, final long nanos)
     {
-        byClass[HttpMetrics.statusClass(status)].inc();
-        latency.observe(Math.max(nanos, 0) / NANOS_PER_SECOND);
+        final int statusClass = HttpMetrics.statusClass(status);
+        CounterDataPoint count = byClass.get(statusClass);
+        if (count == null)
+        {
+            count = requests.labelValues(surface, pattern, method, HttpMetrics.STATUS_CLASSES[statusClass]);
+            byClass.set(statusClass, count);
+        }
+        count.inc();
+        DistributionDataPoint l = latency;
+        if (l == null)
+        {
+            l = duration.labelValues(surface, pattern, method);
+            latency = l;
+        }
+        l.observe(Math.max(nanos, 0) / NANOS_PER_SECOND);
     }
 
     public String surface()
@@ -50,11 +72,5 @@ public final class RouteMetrics
     public String pattern()
     {
         return pattern;
-    }
-
-    /** @return requests answered with a status in {@code statusClass}xx (1 to 5). */
-    public long count(final int statusClass)
-    {
-        return byClass[statusClass].getLongValue();
     }
 }
