@@ -48,6 +48,7 @@ public final class ScaleRun
         env.put(EdgeSettings.DATA_DIR, dir.toString());
         env.put(EdgeSettings.BIND_ADDRESS, "127.0.0.1");
         env.put("EDGEPLANE_SEED_CONFIG", Path.of("examples", "demo-config.json").toAbsolutePath().toString());
+        env.put(EdgeSettings.WARMUP_S, "0"); // start-up times here are recovery times
         final EdgeSettings settings = EdgeSettings.from(env);
 
         // 1. First start: creates the PostgreSQL cluster, runs migrations, seeds the demo account.

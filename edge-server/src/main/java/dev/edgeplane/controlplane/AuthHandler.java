@@ -2,6 +2,8 @@ package dev.edgeplane.controlplane;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.edgeplane.codec.DigestAlgorithm;
 import dev.edgeplane.codec.Fields;
@@ -19,13 +21,18 @@ import dev.edgeplane.server.RequestSlot;
 import dev.edgeplane.server.ShardCommand;
 import dev.edgeplane.state.ShardWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /auth}: SIP digest verification (RFC 2617 / RFC 7616, MD5 and SHA-256, qop auth or
  * none) against the device's stored HA1, replay refusal for a repeated (nonce, nc, cnonce), and
  * failure counting per source address that earns a ban ({@code blacklist} seconds). A source on the
  * security allowlist ({@link SecurityState}) is never banned: its failures are not counted and an
- * earlier ban is ignored.
+ * earlier ban is ignored. The sweeper forgets a source's failure count once its window and ban are
+ * over; while the store is at its capacity, failures of addresses it does not know yet are answered
+ * but not counted (logged at most once a minute, and counted in {@link #overflows()}), so a flood of
+ * spoofed addresses cannot fill it or stall the verdicts.
  *
  * <p>Every verdict is {@code 200} (the SIP layer branches on {@code status}); malformed requests
  * are {@code 400}. Threading: validation on the event loop; the verdict on the shard that owns the
@@ -35,9 +42,14 @@ final class AuthHandler implements AnswerHandler
 {
     private static final RequestSlot<Attempt> ATTEMPT = RequestSlot.of(Attempt::new);
 
+    private static final Logger LOG = LoggerFactory.getLogger(AuthHandler.class);
+    private static final long OVERFLOW_LOG_MILLIS = 60_000;
+
     private final ControlPlane cp;
     private final SipMetrics metrics;
     private final ShardCommand<Attempt> verdict = this::verdict;
+    private final LongAdder overflows = new LongAdder();
+    private final AtomicLong overflowLoggedAt = new AtomicLong();
 
     AuthHandler(final ControlPlane cp, final SipMetrics metrics)
     {
@@ -144,10 +156,12 @@ final class AuthHandler implements AnswerHandler
     {
         final long now = System.currentTimeMillis();
         AuthGuard guard = null;
+        boolean known = false;
         if (a.sourceIp != null)
         {
-            final AuthGuard reusable = new AuthGuard();
+            final AuthGuard reusable = cp.expiries(shard).guard;
             guard = cp.guards.get(a.sourceIp, reusable);
+            known = guard != null;
             if (guard == null)
             {
                 guard = reusable.clear();
@@ -209,7 +223,11 @@ final class AuthHandler implements AnswerHandler
             return answer(ex, ok, 0);
         }
         long blacklist = 0;
-        if (guard != null && !allowlisted(a.sourceIp)) // failures of an allowlisted source are not counted
+        if (guard != null && !known && cp.guards.size() >= cp.guards.capacity())
+        {
+            guardOverflow(); // full: a new address's failure is answered but not counted
+        }
+        else if (guard != null && !allowlisted(a.sourceIp)) // failures of an allowlisted source are not counted
         {
             if (now - guard.windowStartMillis > cp.settings.authWindowMillis())
             {
@@ -227,10 +245,29 @@ final class AuthHandler implements AnswerHandler
                     "failures", (long)guard.failures, "until", guard.bannedUntilMillis)));
             }
             cp.guards.put(a.sourceIp, guard);
+            cp.expiries(shard).guards.scheduleNoLater(a.sourceIp, CallSweeper.guardDeadline(cp.settings, guard));
         }
         final long seq = cp.trace.journal().append("security.auth_failure", Json.write(Map.of(
             "ip", a.sourceIp == null ? "" : a.sourceIp, "realm", a.realm, "username", a.username, "reason", failure)));
         return answer(ex, fail(failure, blacklist), seq);
+    }
+
+    /** @return failures not counted since start because the failure store was full (a counter). */
+    long overflows()
+    {
+        return overflows.sum();
+    }
+
+    private void guardOverflow()
+    {
+        overflows.increment();
+        final long now = System.currentTimeMillis();
+        final long last = overflowLoggedAt.get();
+        if (now - last >= OVERFLOW_LOG_MILLIS && overflowLoggedAt.compareAndSet(last, now))
+        {
+            LOG.warn("the auth failure store is full ({} addresses): failures of new addresses are not counted "
+                + "until the sweeper frees room ({} so far)", cp.guards.size(), overflows.sum());
+        }
     }
 
     /**

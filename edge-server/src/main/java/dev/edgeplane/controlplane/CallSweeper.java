@@ -5,6 +5,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.edgeplane.controlplane.flow.FlowSession;
+import dev.edgeplane.controlplane.state.AuthGuard;
 import dev.edgeplane.controlplane.state.CallEntry;
 import dev.edgeplane.controlplane.state.NonceUse;
 import dev.edgeplane.controlplane.state.Registration;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * channel of a call that shows no life for its TTL (traced as {@code cac.reclaim}, with a call
  * record), forgets expired registrations, used nonces and abandoned flow sessions, and ticks the ACD
  * of the shards that have one (due ring timeouts, wrap-ups and max waits; agents on calls that
- * ended unseen).
+ * ended unseen), and forgets the failure count of a source address once its window and ban are over
+ * (so the auth-failure store holds only addresses that still matter).
  *
  * <p>Only entries that are due are visited: each shard keeps an {@link ExpiryIndex} per kind of entry
  * ({@link Expiries}), filled by the writers that create entries and rebuilt from the stores at
@@ -38,6 +40,7 @@ final class CallSweeper implements AutoCloseable
     private final ExpiryIndex.Expirer registrations = this::expireRegistration;
     private final ExpiryIndex.Expirer sessions = this::expireSession;
     private final ExpiryIndex.Expirer nonces = this::expireNonce;
+    private final ExpiryIndex.Expirer guards = this::expireGuard;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r ->
     {
         final Thread t = new Thread(r, "call-sweeper");
@@ -99,10 +102,11 @@ final class CallSweeper implements AutoCloseable
         final int r = e.registrations.expire(shard, now, registrations);
         final int s = e.sessions.expire(shard, now, sessions);
         final int n = e.nonces.expire(shard, now, nonces);
-        if (c + r + s > 0 && LOG.isDebugEnabled())
+        final int g = e.guards.expire(shard, now, guards);
+        if (c + r + s + n + g > 0 && LOG.isDebugEnabled())
         {
-            LOG.debug("shard {} sweep visited {} calls, {} registrations, {} flow sessions, {} used nonces",
-                shard.index(), c, r, s, n);
+            LOG.debug("shard {} sweep visited {} calls, {} registrations, {} flow sessions, {} used nonces, {} auth guards",
+                shard.index(), c, r, s, n, g);
         }
     }
 
@@ -191,6 +195,29 @@ final class CallSweeper implements AutoCloseable
             return n.expiresAtMillis; // used again after it expired: remembered anew
         }
         cp.nonces.remove(key);
+        return 0;
+    }
+
+    /** @return when a source address's failures stop mattering: its counting window and any ban are over. */
+    static long guardDeadline(final ControlPlaneSettings settings, final AuthGuard g)
+    {
+        return Math.max(g.windowStartMillis + settings.authWindowMillis(), g.bannedUntilMillis) + 1;
+    }
+
+    /** On the address's shard (the one that counts its failures). */
+    private long expireGuard(final ShardWriter shard, final String ip, final long now)
+    {
+        final AuthGuard g = cp.guards.get(ip, cp.expiries(shard).guard);
+        if (g == null)
+        {
+            return 0;
+        }
+        final long deadline = guardDeadline(cp.settings, g);
+        if (deadline > now)
+        {
+            return deadline; // failed again, or banned, since it was scheduled
+        }
+        cp.guards.remove(ip);
         return 0;
     }
 

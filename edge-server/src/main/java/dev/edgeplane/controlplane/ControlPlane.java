@@ -68,7 +68,7 @@ final class ControlPlane implements AutoCloseable
         this.registrations = runtime.openStore(Registration.STORE);
         this.calls = runtime.openStore(CallEntry.STORE);
         this.flowSessions = runtime.openStore(FlowSession.STORE);
-        this.guards = runtime.openStore(AuthGuard.STORE);
+        this.guards = runtime.openStore(AuthGuard.STORE.withEntries(settings.authGuardEntries()));
         this.nonces = runtime.openStore(NonceUse.STORE);
         this.agentRecords = runtime.openStore(AgentRecord.STORE);
         this.security = new SecurityState(runtime.shards(), new AllowListRepository(runtime.database().dataSource()));
@@ -225,6 +225,8 @@ final class ControlPlane implements AutoCloseable
             .schedule(callId.toString(), CallSweeper.sessionDeadline(settings, s)));
         nonces.forEach((key, n) -> expiries[runtime.shards().forKey(key).index()].nonces
             .schedule(key.toString(), n.expiresAtMillis));
+        guards.forEach((ip, g) -> expiries[runtime.shards().forKey(ip).index()].guards
+            .schedule(ip.toString(), CallSweeper.guardDeadline(settings, g)));
     }
 
     /** Applies {@code EDGEPLANE_SEED_CONFIG} when the database has no account yet (first run). */

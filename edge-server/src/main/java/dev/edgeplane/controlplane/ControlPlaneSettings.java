@@ -1,5 +1,6 @@
 package dev.edgeplane.controlplane;
 
+import dev.edgeplane.controlplane.state.AuthGuard;
 import dev.edgeplane.server.EdgeSettings;
 
 /**
@@ -10,6 +11,7 @@ import dev.edgeplane.server.EdgeSettings;
  * @param authMaxFailures   failed digests from one source address within the window that earn a ban.
  * @param authWindowMillis  the failure-counting window.
  * @param authBanMillis     how long a ban lasts ({@code blacklist} seconds in /auth answers).
+ * @param authGuardEntries  most source addresses whose failures are counted at once (the store's bound).
  * @param nonceTtlMillis    how long an accepted (nonce, nc, cnonce) is remembered to refuse replays.
  * @param setupTtlMillis    a call not yet answered with no sign of life for this long is reclaimed.
  * @param leaseTtlMillis    an answered call with no sign of life for this long is reclaimed.
@@ -22,6 +24,7 @@ public record ControlPlaneSettings(
     int authMaxFailures,
     long authWindowMillis,
     long authBanMillis,
+    long authGuardEntries,
     long nonceTtlMillis,
     long setupTtlMillis,
     long leaseTtlMillis,
@@ -33,6 +36,7 @@ public record ControlPlaneSettings(
     public static final String AUTH_MAX_FAILURES = "EDGEPLANE_AUTH_MAX_FAILURES";
     public static final String AUTH_WINDOW_S = "EDGEPLANE_AUTH_WINDOW_S";
     public static final String AUTH_BAN_S = "EDGEPLANE_AUTH_BAN_S";
+    public static final String AUTH_GUARD_ENTRIES = "EDGEPLANE_AUTH_GUARD_ENTRIES";
     public static final String NONCE_TTL_S = "EDGEPLANE_NONCE_TTL_S";
     public static final String CAC_SETUP_TTL_S = "EDGEPLANE_CAC_SETUP_TTL_S";
     public static final String CAC_LEASE_TTL_S = "EDGEPLANE_CAC_LEASE_TTL_S";
@@ -47,6 +51,7 @@ public record ControlPlaneSettings(
             (int)number(s, AUTH_MAX_FAILURES, 5),
             number(s, AUTH_WINDOW_S, 60) * 1000,
             number(s, AUTH_BAN_S, 600) * 1000,
+            number(s, AUTH_GUARD_ENTRIES, AuthGuard.STORE.entries()),
             number(s, NONCE_TTL_S, 300) * 1000,
             number(s, CAC_SETUP_TTL_S, 300) * 1000,
             number(s, CAC_LEASE_TTL_S, 21_600) * 1000,

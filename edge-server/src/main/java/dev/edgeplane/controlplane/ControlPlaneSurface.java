@@ -9,6 +9,7 @@ import dev.edgeplane.server.HttpHandler;
 import dev.edgeplane.server.Routes;
 import dev.edgeplane.server.Surface;
 import dev.edgeplane.server.SurfaceKind;
+import dev.edgeplane.server.WarmUpScenario;
 
 /**
  * The control plane (seed 001, docs/SPEC-control-plane.md) called by the SIP edge, the media engine,
@@ -22,10 +23,18 @@ import dev.edgeplane.server.SurfaceKind;
  */
 public final class ControlPlaneSurface implements Surface
 {
+    private static final WarmUpScenario WARM_UP = new ControlPlaneWarmUp();
+
     @Override
     public SurfaceKind kind()
     {
         return SurfaceKind.CONTROL_PLANE;
+    }
+
+    @Override
+    public WarmUpScenario warmUp()
+    {
+        return WARM_UP;
     }
 
     @Override
@@ -43,16 +52,19 @@ public final class ControlPlaneSurface implements Surface
         runtime.httpMetrics().gauge("edgeplane_sweep_indexed", "Entries waiting in the sweeper's expiry indexes.",
             () -> cp.expiryVisits(e -> e.calls.size() + e.registrations.size() + e.sessions.size() + e.nonces.size()));
         HistorySinks.all().forEach(runtime::registerSink);
+        final SipMetrics sip = new SipMetrics(runtime.httpMetrics().registry());
+        final AuthHandler auth = new AuthHandler(cp, sip);
+        runtime.httpMetrics().counter("edgeplane_auth_guard_overflow_total", "Auth failures not counted because the failure "
+            + "store was full.", auth::overflows);
 
         final AccessGate gate = runtime.gate();
-        final SipMetrics sip = new SipMetrics(runtime.httpMetrics().registry());
         final OperatorHandlers operator = new OperatorHandlers(cp);
         final AdminConfigHandlers admin = new AdminConfigHandlers(cp);
         final AgentHandlers agents = new AgentHandlers(cp);
         final SecurityHandlers security = new SecurityHandlers(cp);
         final int body = runtime.settings().maxBodyBytes();
         routes
-            .post("/auth", gated(gate, new AuthHandler(cp, sip)))
+            .post("/auth", gated(gate, auth))
             .post("/route", gated(gate, new RouteHandler(cp, sip)))
             .post("/flow", gated(gate, new FlowHandler(cp, sip)))
             .post("/presence/event", gated(gate, new PresenceHandler(cp)))

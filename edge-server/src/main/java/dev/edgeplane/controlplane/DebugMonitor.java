@@ -6,6 +6,8 @@ import dev.edgeplane.codec.Problems;
 import dev.edgeplane.server.HttpExchange;
 import dev.edgeplane.server.WebSocketListener;
 import dev.edgeplane.server.WebSocketSession;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * {@code GET /debug}: a WebSocket live monitor of the control plane's call events (route decisions,
@@ -76,9 +78,20 @@ final class DebugMonitor
         return s == null ? "null" : new String(dev.edgeplane.codec.Json.write(s), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** {@code GET /debug?accountId=&callId=}: validates the filters and upgrades to WebSocket. */
+    /**
+     * {@code GET /debug?accountId=&callId=}: validates the filters and upgrades to WebSocket. A
+     * browser page may watch only from an allowlisted origin ({@code EDGEPLANE_DEBUG_ORIGINS}):
+     * otherwise any page an operator on an allowlisted host visits could read live call events.
+     */
     void handle(final HttpExchange ex)
     {
+        final String origin = ex.header(HttpHeaderNames.ORIGIN);
+        if (!ex.runtime().settings().debugOriginAllowed(origin))
+        {
+            ex.respondError(HttpResponseStatus.FORBIDDEN, "origin_not_allowed",
+                "pages from this origin may not open the debug monitor (EDGEPLANE_DEBUG_ORIGINS)", null);
+            return;
+        }
         final Problems p = new Problems();
         final String accountId = Requests.text(ex.query(), "accountId", false, p);
         final String callId = Requests.text(ex.query(), "callId", false, p);

@@ -64,6 +64,7 @@ public final class EdgeServer implements AutoCloseable
     private final ChannelGroup connections;
     private final Transport transport;
     private final List<AutoCloseable> closeables;
+    private final WarmUp.Result warmUp;
     private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
     private final Thread shutdownHook = new Thread(this::close, "edgeplane-shutdown");
     private boolean closed;
@@ -72,7 +73,7 @@ public final class EdgeServer implements AutoCloseable
         final EdgeRuntime runtime, final EventLoopGroup bossGroup, final EventLoopGroup workerGroup,
         final HealthMonitor healthMonitor, final Map<SurfaceKind, Channel> serverChannels,
         final Map<SurfaceKind, List<Route>> routes, final ChannelGroup connections,
-        final Transport transport, final List<AutoCloseable> closeables)
+        final Transport transport, final List<AutoCloseable> closeables, final WarmUp.Result warmUp)
     {
         this.runtime = runtime;
         this.bossGroup = bossGroup;
@@ -83,6 +84,7 @@ public final class EdgeServer implements AutoCloseable
         this.connections = connections;
         this.transport = transport;
         this.closeables = closeables;
+        this.warmUp = warmUp;
     }
 
     /**
@@ -159,6 +161,8 @@ public final class EdgeServer implements AutoCloseable
             health.start();
             closeables.add(health);
 
+            final WarmUp.Result warmUp = WarmUp.run(settings, database, surfaces);
+
             final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
             final Map<SurfaceKind, Channel> bound = new EnumMap<>(SurfaceKind.class);
             final int connectionCap = ConnectionLimit.perListener(settings.maxConnections(), listeners.size());
@@ -171,14 +175,15 @@ public final class EdgeServer implements AutoCloseable
             }
 
             final EdgeServer server = new EdgeServer(runtime, boss, workers, health, bound, registered, connections, transport,
-                closeables);
+                closeables, warmUp);
             Runtime.getRuntime().addShutdownHook(server.shutdownHook);
             final StringBuilder ports = new StringBuilder();
             bound.forEach((k, ch) -> ports.append(' ').append(k.label()).append('=')
                 .append(((InetSocketAddress)ch.localAddress()).getPort()));
-            LOG.info("edgeplane ready in {} ms: transport={} io-threads={} shards={} data={} postgres={} "
-                    + "connections-per-listener={} listeners:{}",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), transport.name(), settings.ioThreads(),
+            LOG.info("edgeplane ready in {} ms (warm-up {} ms, {} requests): transport={} io-threads={} shards={} data={} "
+                    + "postgres={} connections-per-listener={} listeners:{}",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), warmUp.millis(), warmUp.requests(), transport.name(),
+                settings.ioThreads(),
                 shards.count(), settings.dataDir(), database.settings().embedded()
                     ? "embedded at " + database.settings().redactedUrl() + " (./edgeplane psql)" : database.settings().redactedUrl(),
                 connectionCap, ports);
@@ -331,6 +336,12 @@ public final class EdgeServer implements AutoCloseable
         return runtime;
     }
 
+    /** @return what the start-up warm-up did ({@link WarmUp}). */
+    WarmUp.Result warmUp()
+    {
+        return warmUp;
+    }
+
     /** @return "epoll" or "nio". */
     public String transportName()
     {
@@ -366,6 +377,15 @@ public final class EdgeServer implements AutoCloseable
         if (runtime.inFlight() > 0)
         {
             LOG.warn("shutdown grace period over with {} requests still in flight", runtime.inFlight());
+        }
+        // Requests still arriving or in flight get their 503 before the close (tasks on a loop run in order).
+        for (final Channel ch : connections)
+        {
+            final HttpConnection connection = ch.pipeline().get(HttpConnection.class);
+            if (connection != null)
+            {
+                ch.eventLoop().execute(connection::stopNow);
+            }
         }
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         closeAll(closeables);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -72,6 +73,15 @@ public final class EdgeSettings
      * {@code X-Forwarded-For} only from these (never when unset).
      */
     public static final String TRUSTED_PROXIES = "EDGEPLANE_TRUSTED_PROXIES";
+    /**
+     * Browser origins ({@code scheme://host[:port]}, comma-separated) whose pages may open the
+     * control plane's {@code /debug} monitor; an upgrade that carries any other {@code Origin} is
+     * refused. Clients that send no {@code Origin} (tools, scripts) are not browsers and pass.
+     */
+    public static final String DEBUG_ORIGINS = "EDGEPLANE_DEBUG_ORIGINS";
+    /** Seconds of warm-up traffic against a throwaway server before the listeners open ({@link WarmUp}); 0: none. */
+    public static final String WARMUP_S = "EDGEPLANE_WARMUP_S";
+    public static final long WARMUP_S_DEFAULT = 10;
 
     public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
     public static final String CONTROL_PLANE_ALLOW_CIDRS = "CONTROL_PLANE_ALLOW_CIDRS";
@@ -101,6 +111,8 @@ public final class EdgeSettings
     private final long tlsReloadMs;
     private final Set<SurfaceKind> proxyProtocol;
     private final CidrAllowList trustedProxies;
+    private final Set<String> debugOrigins;
+    private final long warmUpSeconds;
     private final String adminToken;
     private final CidrAllowList controlPlaneAllow;
     private final CidrAllowList mediaNodes;
@@ -144,6 +156,8 @@ public final class EdgeSettings
         this.tlsReloadMs = Math.max(100, longValue(TLS_RELOAD_MS, TLS_RELOAD_MS_DEFAULT));
         this.proxyProtocol = surfaceList(PROXY_PROTOCOL, value(PROXY_PROTOCOL, ""), EnumSet.noneOf(SurfaceKind.class));
         this.trustedProxies = CidrAllowList.parse(TRUSTED_PROXIES, value(TRUSTED_PROXIES, ""));
+        this.debugOrigins = origins(DEBUG_ORIGINS, value(DEBUG_ORIGINS, ""));
+        this.warmUpSeconds = Math.min(600, longValue(WARMUP_S, WARMUP_S_DEFAULT));
         this.adminToken = value(ADMIN_TOKEN, "");
         this.controlPlaneAllow = CidrAllowList.parse(CONTROL_PLANE_ALLOW_CIDRS, value(CONTROL_PLANE_ALLOW_CIDRS, LOOPBACK_CIDRS));
         this.mediaNodes = CidrAllowList.parse(MEDIA_NODE_CIDRS, value(MEDIA_NODE_CIDRS, LOOPBACK_CIDRS));
@@ -212,6 +226,25 @@ public final class EdgeSettings
             throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", not " + v);
         }
         return (int)v;
+    }
+
+    private static Set<String> origins(final String variable, final String list)
+    {
+        final Set<String> origins = new HashSet<>();
+        for (final String item : list.split(","))
+        {
+            final String origin = item.trim().toLowerCase(Locale.ROOT);
+            if (origin.isEmpty())
+            {
+                continue;
+            }
+            if (!origin.matches("https?://[^/?#\\s]+"))
+            {
+                throw new IllegalArgumentException(variable + ": '" + item.trim() + "' is not an origin (scheme://host[:port])");
+            }
+            origins.add(origin);
+        }
+        return Set.copyOf(origins);
     }
 
     private static Set<SurfaceKind> surfaceList(final String variable, final String list, final Set<SurfaceKind> whenBlank)
@@ -336,6 +369,21 @@ public final class EdgeSettings
     public boolean proxyProtocol(final SurfaceKind kind)
     {
         return proxyProtocol.contains(kind);
+    }
+
+    /**
+     * @param origin a request's {@code Origin} header, or null when it has none.
+     * @return whether a browser page from that origin may open the {@code /debug} monitor.
+     */
+    public boolean debugOriginAllowed(final String origin)
+    {
+        return origin == null || debugOrigins.contains(origin.trim().toLowerCase(Locale.ROOT));
+    }
+
+    /** @return seconds of warm-up traffic before the listeners open (0: none). */
+    public long warmUpSeconds()
+    {
+        return warmUpSeconds;
     }
 
     /** @return the proxies trusted to name the client (empty: none). */

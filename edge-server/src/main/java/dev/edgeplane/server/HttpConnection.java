@@ -694,6 +694,36 @@ final class HttpConnection extends ChannelInboundHandlerAdapter
         }
     }
 
+    /**
+     * The shutdown grace period is over: a request this connection is still receiving, or still
+     * waiting for, is answered {@code 503} now, so its client learns to retry elsewhere instead of
+     * seeing the connection cut. On the event loop, before the server closes every connection.
+     */
+    void stopNow()
+    {
+        if (state == State.UPGRADED || state == State.CLOSING || state == State.SKIPPING_BODY
+            || (!requestStarted && state == State.IDLE))
+        {
+            return;
+        }
+        if (state == State.IN_FLIGHT)
+        {
+            keepAlive = false; // a late answer must never meet the next request on this exchange
+            exchange.responseHeaders().set(HttpHeaderNames.RETRY_AFTER, runtime.settings().retryAfterSeconds());
+            exchange.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting_down",
+                "the server stopped before this request's answer was ready; it may have been applied", null);
+            return;
+        }
+        if (state == State.IDLE)
+        {
+            exchange.begin(null, RequestIds.next(), requestStartNanos); // head not complete yet
+        }
+        abortStream();
+        exchange.responseHeaders().set(HttpHeaderNames.RETRY_AFTER, runtime.settings().retryAfterSeconds());
+        fatal(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting_down",
+            "the server stopped before this request arrived in full; nothing was applied");
+    }
+
     private void onTick()
     {
         final long now = System.nanoTime();

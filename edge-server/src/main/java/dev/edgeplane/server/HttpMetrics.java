@@ -60,6 +60,21 @@ public final class HttpMetrics
     private final Map<String, Family> families = new HashMap<>();
     private volatile int lastScrapeBytes = 16 * 1024;
 
+    /**
+     * JVM and process metrics: one set per process, shared by every server in it (the start-up warm-up and the
+     * tests start several). The client keeps each registry it instruments for ever and adds a GC listener per
+     * registration, so they are not registered per server.
+     */
+    private static final class Jvm
+    {
+        static final PrometheusRegistry REGISTRY = new PrometheusRegistry();
+
+        static
+        {
+            JvmMetrics.builder().register(REGISTRY);
+        }
+    }
+
     /** The series registered under one callback metric name: one HELP and TYPE line, many label sets. */
     private record Family(String help, boolean counter, List<String> labelNames, List<Series> series)
     {
@@ -101,7 +116,6 @@ public final class HttpMetrics
             .labelNames("version")
             .register(registry)
             .setLabelValues(buildVersion());
-        JvmMetrics.builder().register(registry);
     }
 
     /** @return the registry, for a layer that registers its own instruments (the control plane's SIP counters). */
@@ -199,7 +213,7 @@ public final class HttpMetrics
      * @throws IllegalArgumentException when the name was registered with another kind, help or label names, or
      *                                  a counter's name does not end in {@code _total}.
      */
-    public synchronized void add(final String name, final String help, final boolean counter, final String[] labelNames,
+    private synchronized void add(final String name, final String help, final boolean counter, final String[] labelNames,
         final String[] labelValues, final DoubleSupplier value)
     {
         if (labelNames.length != labelValues.length)
@@ -262,6 +276,7 @@ public final class HttpMetrics
         try
         {
             writer.write(out, registry.scrape());
+            writer.write(out, Jvm.REGISTRY.scrape()); // the text format concatenates; the names are disjoint
         }
         catch (final IOException e)
         {

@@ -13,4 +13,10 @@ public interface Surface
 
     /** Adds this surface's routes; opens any state stores it owns through {@code runtime}. */
     void register(Routes routes, EdgeRuntime runtime);
+
+    /** @return the traffic that warms this surface's hot path at start-up ({@link WarmUp}), or null for none. */
+    default WarmUpScenario warmUp()
+    {
+        return null;
+    }
 }

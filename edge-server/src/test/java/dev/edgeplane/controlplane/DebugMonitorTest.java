@@ -43,7 +43,7 @@ class DebugMonitorTest
     static void start() throws Exception
     {
         server = TestServers.start(dataDir, TestPostgres.freshDatabaseUrl("debug_ws"),
-            Map.of("ADMIN_TOKEN", ControlPlaneFixture.ADMIN_TOKEN));
+            Map.of("ADMIN_TOKEN", ControlPlaneFixture.ADMIN_TOKEN, "EDGEPLANE_DEBUG_ORIGINS", "https://NOC.example.com"));
         cp = new ControlPlaneFixture(server.port(SurfaceKind.CONTROL_PLANE));
         cp.applyConfig(ControlPlaneFixture.document(1_000_000, ""));
     }
@@ -126,6 +126,31 @@ class DebugMonitorTest
             out.flush();
             final String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
             assertEquals("HTTP/1.1 400", head);
+        }
+    }
+
+    /** A browser page from another origin is refused before the upgrade; an allowlisted origin is upgraded. */
+    @Test
+    void shouldUpgradeOnlyAllowlistedBrowserOrigins() throws Exception
+    {
+        assertEquals("HTTP/1.1 403", upgradeStatus("Origin: https://evil.example\r\n"));
+        assertEquals("HTTP/1.1 403", upgradeStatus("Origin: null\r\n"));
+        assertEquals("HTTP/1.1 403", upgradeStatus("Origin: https://noc.example.com.evil.example\r\n"));
+        assertEquals("HTTP/1.1 101", upgradeStatus("Origin: https://noc.example.COM\r\n"));
+        assertEquals("HTTP/1.1 101", upgradeStatus(""));
+    }
+
+    private static String upgradeStatus(final String extraHeaders) throws Exception
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new InetSocketAddress("127.0.0.1", cp.port), 5000);
+            socket.setSoTimeout(10_000);
+            final OutputStream out = socket.getOutputStream();
+            out.write(("GET /debug HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + extraHeaders
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.edgeplane.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -58,6 +59,38 @@ class GracefulShutdownTest
             final HttpResponse<String> r = TestServers.get(again.port(SurfaceKind.TELAPI), "/test/events/kept");
             assertEquals(200, r.statusCode(), "off-heap state survives a restart");
             assertEquals(1L, TestServers.json(r.body()).get("seq"));
+        }
+    }
+
+    /**
+     * Requests the grace period did not see through are answered 503 (not cut): one whose body is
+     * still arriving (nothing applied), one whose answer is not ready, one whose head is not complete.
+     */
+    @Test
+    void shouldAnswerWhatIsStillArrivingOrInFlightWhenTheGraceEnds() throws Exception
+    {
+        final EdgeServer server = TestServers.start(dataDir, TestPostgres.freshDatabaseUrl("shutdown_cut"),
+            Map.of("EDGEPLANE_SHUTDOWN_GRACE_MS", "500", "EDGEPLANE_REQUEST_TIMEOUT_MS", "20000"));
+        final int port = server.port(SurfaceKind.TELAPI);
+        try (RawHttp partialBody = new RawHttp(port); RawHttp inFlight = new RawHttp(port); RawHttp partialHead = new RawHttp(port))
+        {
+            partialBody.send("POST /test/events HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 40\r\n\r\n{\"id\":\"never");
+            inFlight.send("GET /test/slow?ms=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
+            partialHead.send("GET /test/slow HTTP/1.1\r\nHost: t\r\nX-Half: ");
+            TestServers.await("the slow request to be in flight", 10_000, () -> server.runtime().inFlight() == 1);
+
+            final Thread closer = new Thread(server::close);
+            closer.start();
+            for (final RawHttp client : new RawHttp[] {partialBody, inFlight, partialHead})
+            {
+                final RawHttp.Response r = client.read();
+                assertEquals(503, r.status(), r.body());
+                assertTrue(r.body().contains("\"shutting_down\""), r.body());
+                assertEquals("close", r.headers().get("connection"));
+                assertEquals("1", r.headers().get("retry-after"), r.headers().toString());
+            }
+            closer.join(30_000);
         }
     }
 

@@ -43,6 +43,7 @@ public final class TestServers
         env.put(EdgeSettings.IO_THREADS, "2");
         env.put(EdgeSettings.HEALTH_PROBE_MS, "200");
         env.put("EDGEPLANE_JOURNAL_FSYNC", "none");
+        env.put(EdgeSettings.WARMUP_S, "0"); // a test starts many servers; WarmUpTest turns it on
         for (final SurfaceKind kind : SurfaceKind.values())
         {
             env.put(kind.portVariable(), "0");

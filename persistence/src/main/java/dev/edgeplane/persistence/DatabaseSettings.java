@@ -162,6 +162,39 @@ public final class DatabaseSettings
     }
 
     /**
+     * A URL for another database on the same server, with the same credentials and TLS mode (e.g. a
+     * throwaway database the warm-up creates). Carries the password: hand it on, never log it.
+     *
+     * @param database a plain database name (letters, digits, underscores).
+     * @return a {@code jdbc:postgresql://} URL that {@link #forUrl} reads back to these credentials.
+     * @throws IllegalStateException for unresolved embedded settings (no server yet).
+     */
+    public String urlForDatabase(final String database)
+    {
+        if (null == jdbcUrl)
+        {
+            throw new IllegalStateException("the embedded server has not started yet");
+        }
+        if (!database.matches("[A-Za-z0-9_]+"))
+        {
+            throw new IllegalArgumentException("not a plain database name: " + printable(database));
+        }
+        final String rest = jdbcUrl.substring(JDBC_PREFIX.length());
+        final int slash = rest.indexOf('/');
+        final StringBuilder url = new StringBuilder(JDBC_PREFIX).append(slash < 0 ? rest : rest.substring(0, slash))
+            .append('/').append(database).append("?sslmode=").append(sslMode.value());
+        for (final String name : new String[] {"user", "password"})
+        {
+            final String value = properties.getProperty(name);
+            if (null != value)
+            {
+                url.append('&').append(name).append('=').append(java.net.URLEncoder.encode(value, StandardCharsets.UTF_8));
+            }
+        }
+        return url.toString();
+    }
+
+    /**
      * @return the JDBC URL without user, password or {@code sslmode}; {@code null} for unresolved embedded settings
      * (those returned by {@link #fromEnvironment} when no URL is set).
      */
