@@ -109,14 +109,14 @@ def last_stat(run):
 
 
 def metrics_routes(path):
-    """{(method, route): (count, sum_seconds, {quantile: seconds})} from Edgeplane's Prometheus text."""
+    """{(name, method, route): {count, sum (seconds), b: {le: cumulative count}}} from Edgeplane's Prometheus text."""
     out = {}
     if not os.path.exists(path):
         return out
     for line in open(path):
         if line.startswith("#"):
             continue
-        m = re.match(r'(edgeplane_http_[a-z_]*?)(_count|_sum)?\{([^}]*)\} (\S+)', line)
+        m = re.match(r'(edgeplane_http_[a-z_]*?)(_count|_sum|_bucket)?\{([^}]*)\} (\S+)', line)
         if not m:
             continue
         labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(3)))
@@ -124,14 +124,30 @@ def metrics_routes(path):
         if not route:
             continue
         key = (m.group(1), labels.get("method", ""), route)
-        e = out.setdefault(key, {"count": None, "sum": None, "q": {}})
+        e = out.setdefault(key, {"count": None, "sum": None, "b": {}})
         if m.group(2) == "_count":
             e["count"] = float(m.group(4))
         elif m.group(2) == "_sum":
             e["sum"] = float(m.group(4))
-        elif "quantile" in labels:
-            e["q"][labels["quantile"]] = float(m.group(4))
+        elif m.group(2) == "_bucket" and "le" in labels:
+            e["b"][float(labels["le"])] = float(m.group(4))
     return out
+
+
+def bucket_quantile(q, buckets):
+    """histogram_quantile() over {le: cumulative count}: linear within the bucket, as Prometheus does."""
+    les = sorted(buckets)
+    if not les or buckets[les[-1]] <= 0:
+        return float("nan")
+    rank = q * buckets[les[-1]]
+    lower, below = 0.0, 0.0
+    for le in les:
+        if buckets[le] >= rank:
+            if le == float("inf"):
+                return lower
+            return lower + (le - lower) * ((rank - below) / (buckets[le] - below) if buckets[le] > below else 0)
+        lower, below = le, buckets[le]
+    return lower
 
 
 def report(run, t_start, t_end, kam_log, offset):
@@ -248,7 +264,9 @@ def report(run, t_start, t_end, kam_log, offset):
         if dc <= 0:
             continue
         mean = ((e["sum"] or 0) - s0) / dc * 1000 if e["sum"] is not None else float("nan")
-        qs = " ".join(f"q{k}={v * 1000:.2f}ms" for k, v in sorted(e["q"].items()))
+        b0 = (before.get(key) or {}).get("b") or {}
+        run_buckets = {le: n - b0.get(le, 0) for le, n in e["b"].items()}
+        qs = " ".join(f"p{int(q * 100)}={bucket_quantile(q, run_buckets) * 1000:.2f}ms" for q in (0.5, 0.99)) if run_buckets else ""
         print(f"edgeplane {key[1]} {key[2]}: {dc:.0f} requests this run, mean {mean:.2f} ms; {key[0]} {qs}")
 
     # Connections to the control plane during the run.

@@ -46,13 +46,15 @@ final class AuthHandler implements AnswerHandler
     private static final long OVERFLOW_LOG_MILLIS = 60_000;
 
     private final ControlPlane cp;
+    private final SipMetrics metrics;
     private final ShardCommand<Attempt> verdict = this::verdict;
     private final LongAdder overflows = new LongAdder();
     private final AtomicLong overflowLoggedAt = new AtomicLong();
 
-    AuthHandler(final ControlPlane cp)
+    AuthHandler(final ControlPlane cp, final SipMetrics metrics)
     {
         this.cp = cp;
+        this.metrics = metrics;
     }
 
     /** One digest attempt for the verdict shard; reused per connection (every field is set by {@link #handle}). */
@@ -168,6 +170,7 @@ final class AuthHandler implements AnswerHandler
         // An allowlisted source is never banned: a ban recorded before it was listed is ignored.
         if (guard != null && guard.bannedUntilMillis > now && !allowlisted(a.sourceIp))
         {
+            metrics.auth("banned");
             return answer(ex, fail("banned", seconds(guard.bannedUntilMillis - now)), 0);
         }
 
@@ -200,6 +203,7 @@ final class AuthHandler implements AnswerHandler
             }
         }
 
+        metrics.auth(failure);
         if (failure == null)
         {
             if (guard != null && guard.failures > 0)
@@ -236,6 +240,7 @@ final class AuthHandler implements AnswerHandler
             {
                 guard.bannedUntilMillis = now + cp.settings.authBanMillis();
                 blacklist = seconds(cp.settings.authBanMillis());
+                metrics.ban();
                 cp.trace.journal().append("security.ban", Json.write(Map.of("ip", a.sourceIp, "reason", "auth failures",
                     "failures", (long)guard.failures, "until", guard.bannedUntilMillis)));
             }

@@ -43,19 +43,19 @@ public final class ControlPlaneSurface implements Surface
         final ControlPlane cp = new ControlPlane(runtime);
         runtime.closeOnShutdown(cp);
         runtime.closeOnShutdown(new CallSweeper(cp).start());
-        final String help = "Entries the sweeper visited because their expiry was due (counter).";
-        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"calls\"", () -> cp.expiryVisits(e -> e.calls.visited()));
-        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"registrations\"",
-            () -> cp.expiryVisits(e -> e.registrations.visited()));
-        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"flow_sessions\"",
-            () -> cp.expiryVisits(e -> e.sessions.visited()));
-        runtime.httpMetrics().gauge("edgeplane_sweep_visited", help, "kind=\"nonces\"", () -> cp.expiryVisits(e -> e.nonces.visited()));
-        runtime.httpMetrics().gauge("edgeplane_sweep_indexed", "Entries waiting in the sweeper's expiry indexes.", "",
+        final String help = "Entries the sweeper visited because their expiry was due.";
+        final String visited = "edgeplane_sweep_visited_total";
+        runtime.httpMetrics().counter(visited, help, "kind", "calls", () -> cp.expiryVisits(e -> e.calls.visited()));
+        runtime.httpMetrics().counter(visited, help, "kind", "registrations", () -> cp.expiryVisits(e -> e.registrations.visited()));
+        runtime.httpMetrics().counter(visited, help, "kind", "flow_sessions", () -> cp.expiryVisits(e -> e.sessions.visited()));
+        runtime.httpMetrics().counter(visited, help, "kind", "nonces", () -> cp.expiryVisits(e -> e.nonces.visited()));
+        runtime.httpMetrics().gauge("edgeplane_sweep_indexed", "Entries waiting in the sweeper's expiry indexes.",
             () -> cp.expiryVisits(e -> e.calls.size() + e.registrations.size() + e.sessions.size() + e.nonces.size()));
         HistorySinks.all().forEach(runtime::registerSink);
-        final AuthHandler auth = new AuthHandler(cp);
-        runtime.httpMetrics().gauge("edgeplane_auth_guard_overflow", "Auth failures not counted because the failure store "
-            + "was full (counter).", "", auth::overflows);
+        final SipMetrics sip = new SipMetrics(runtime.httpMetrics().registry());
+        final AuthHandler auth = new AuthHandler(cp, sip);
+        runtime.httpMetrics().counter("edgeplane_auth_guard_overflow_total", "Auth failures not counted because the failure "
+            + "store was full.", auth::overflows);
 
         final AccessGate gate = runtime.gate();
         final OperatorHandlers operator = new OperatorHandlers(cp);
@@ -65,8 +65,8 @@ public final class ControlPlaneSurface implements Surface
         final int body = runtime.settings().maxBodyBytes();
         routes
             .post("/auth", gated(gate, auth))
-            .post("/route", gated(gate, new RouteHandler(cp)))
-            .post("/flow", gated(gate, new FlowHandler(cp)))
+            .post("/route", gated(gate, new RouteHandler(cp, sip)))
+            .post("/flow", gated(gate, new FlowHandler(cp, sip)))
             .post("/presence/event", gated(gate, new PresenceHandler(cp)))
             .get("/cac", gated(gate, operator::cac))
             .post("/cac/reset", gated(gate, operator::cacReset))

@@ -86,15 +86,17 @@ final class FlowHandler implements AnswerHandler
     }
 
     private final ControlPlane cp;
+    private final SipMetrics metrics;
     private final ShardCommand<FlowRequest> startCommand = this::start;
     private final ShardCommand<FlowRequest> stepCommand = this::step;
     private final ShardCommand<FlowRequest> pollDecision = this::pollDecision;
     private final ShardCommand<FlowRequest> polled = this::polled;
     private final ShardCommand<FlowRequest> join = this::join;
 
-    FlowHandler(final ControlPlane cp)
+    FlowHandler(final ControlPlane cp, final SipMetrics metrics)
     {
         this.cp = cp;
+        this.metrics = metrics;
     }
 
     @Override
@@ -421,6 +423,7 @@ final class FlowHandler implements AnswerHandler
         }
         final String accountId = session.accountId().toString();
         final long seq = cp.trace.record(callId, accountId, traceKind, detail);
+        metrics.flowStep("flow.start".equals(traceKind), outcome.node() < 0 || "hangup".equals(flow.commandType(outcome.node())));
         final CompiledAccount account = enqueue ? cp.config.snapshot().account(accountId) : null;
         if (account == null)
         {

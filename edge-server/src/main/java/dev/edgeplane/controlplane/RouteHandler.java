@@ -42,11 +42,13 @@ final class RouteHandler implements AnswerHandler
     }
 
     private final ControlPlane cp;
+    private final SipMetrics metrics;
     private final ShardCommand<Routed> accountStep = this::onAccountShard;
 
-    RouteHandler(final ControlPlane cp)
+    RouteHandler(final ControlPlane cp, final SipMetrics metrics)
     {
         this.cp = cp;
+        this.metrics = metrics;
     }
 
     @Override
@@ -75,6 +77,7 @@ final class RouteHandler implements AnswerHandler
             // Unknown caller with no account involved: nothing to admit or remember; the answer is a
             // pure function of the configuration, so a retry gets the same one.
             final byte[] body = decision.render(BUFFER.get());
+            metrics.decision(decision.action());
             final long seq = cp.trace.decision(callId, null, decision, from, to, sourceIp, -1, false, (byte)0);
             return ex.json(HttpResponseStatus.OK, body, seq);
         }
@@ -104,6 +107,7 @@ final class RouteHandler implements AnswerHandler
                 cp.calls.put(callId, entry);
             }
             final byte[] previous = entry.decision.clone();
+            metrics.replay();
             final long seq = cp.trace.record(callId, entry.accountId, "route.retry", Map.of("replayed", true));
             return ex.json(HttpResponseStatus.OK, previous, seq);
         }
@@ -113,12 +117,14 @@ final class RouteHandler implements AnswerHandler
         if (decision.needsChannel())
         {
             admitted = cp.ledger(shard).admit(decision.accountId(), decision.direction(), decision.account().maxChannels());
+            metrics.cac(admitted, decision.direction());
             if (!admitted)
             {
                 decision = decision.overCapacity();
             }
         }
         final byte[] body = decision.render(cp.buffer(shard));
+        metrics.decision(decision.action());
 
         final CallEntry record = new CallEntry();
         record.accountId = decision.accountId();

@@ -145,9 +145,9 @@ public final class EdgeRuntime
     {
         final OffHeapStore<V> store = OffHeapStore.open(spec, stateDir());
         stores.add(store);
-        final String labels = "store=\"" + spec.name() + "\"";
-        httpMetrics.gauge("edgeplane_state_entries", "Entries in an off-heap state store.", labels, store::size);
-        httpMetrics.gauge("edgeplane_state_fill_ratio", "Share of an off-heap store's space in use.", labels, store::fill);
+        httpMetrics.gauge("edgeplane_state_entries", "Entries in an off-heap state store.", "store", spec.name(), store::size);
+        httpMetrics.gauge("edgeplane_state_fill_ratio", "Share of an off-heap store's space in use.", "store", spec.name(),
+            store::fill);
         return store;
     }
 

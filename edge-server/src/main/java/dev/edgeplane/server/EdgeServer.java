@@ -218,32 +218,31 @@ public final class EdgeServer implements AutoCloseable
     {
         final HttpMetrics m = runtime.httpMetrics();
         final JournalFlusher f = runtime.flusher();
-        m.gauge("edgeplane_journal_last_seq", "Highest sequence appended to the journal.", "", () -> f.status().journalLastSeq());
-        m.gauge("edgeplane_journal_flushed_seq", "Highest journal sequence flushed to PostgreSQL.", "", () -> f.status().flushedSeq());
-        m.gauge("edgeplane_journal_lag_events", "Journal entries not yet in PostgreSQL.", "", () -> f.status().lagEvents());
-        m.gauge("edgeplane_journal_lag_seconds", "Age of the oldest journal entry not yet in PostgreSQL.", "",
+        m.gauge("edgeplane_journal_last_seq", "Highest sequence appended to the journal.", () -> f.status().journalLastSeq());
+        m.gauge("edgeplane_journal_flushed_seq", "Highest journal sequence flushed to PostgreSQL.", () -> f.status().flushedSeq());
+        m.gauge("edgeplane_journal_lag_events", "Journal entries not yet in PostgreSQL.", () -> f.status().lagEvents());
+        m.gauge("edgeplane_journal_lag_seconds", "Age of the oldest journal entry not yet in PostgreSQL.",
             () -> f.status().lagMillis() / 1000.0);
-        m.gauge("edgeplane_journal_size_bytes", "Bytes in journal segment files.", "", () -> runtime.journal().sizeBytes());
-        m.gauge("edgeplane_journal_accepting_writes", "1 while the journal has allocated room for writes (0: disk full).", "",
+        m.gauge("edgeplane_journal_size_bytes", "Bytes in journal segment files.", () -> runtime.journal().sizeBytes());
+        m.gauge("edgeplane_journal_accepting_writes", "1 while the journal has allocated room for writes (0: disk full).",
             () -> runtime.journal().acceptingWrites() ? 1 : 0);
-        m.gauge("edgeplane_journal_recovery_problems", "Problems recovery found in the journal (torn tail, lost records).", "",
+        m.gauge("edgeplane_journal_recovery_problems", "Problems recovery found in the journal at start (torn tail, lost records).",
             () -> runtime.journal().recoveryProblems().size());
-        m.gauge("edgeplane_database_up", "1 when the last flush or probe reached PostgreSQL.", "",
-            () -> f.status().databaseUp() ? 1 : 0);
-        m.gauge("edgeplane_requests_in_flight", "Requests dispatched and not yet answered.", "", runtime::inFlight);
-        m.gauge("edgeplane_blocking_queue_depth", "Administrative tasks waiting for the blocking pool.", "",
+        m.counter("edgeplane_writebehind_rows_total", "Journal entries the write-behind flusher committed to PostgreSQL.",
+            () -> f.status().flushedTotal());
+        m.counter("edgeplane_writebehind_batches_total", "Transactions the write-behind flusher committed to PostgreSQL.",
+            () -> f.status().batches());
+        m.gauge("edgeplane_database_up", "1 when the last flush or probe reached PostgreSQL.", () -> f.status().databaseUp() ? 1 : 0);
+        m.gauge("edgeplane_requests_in_flight", "Requests dispatched and not yet answered.", runtime::inFlight);
+        m.gauge("edgeplane_blocking_queue_depth", "Administrative tasks waiting for the blocking pool.",
             () -> runtime.blocking().queueDepth());
         for (int i = 0; i < runtime.shards().count(); i++)
         {
             final int shard = i;
-            m.gauge("edgeplane_shard_queue_depth", "Tasks waiting for a shard writer.", "shard=\"" + i + "\"",
+            m.gauge("edgeplane_shard_queue_depth", "Tasks waiting for a shard writer.", "shard", Integer.toString(i),
                 () -> runtime.shards().get(shard).queueDepth());
-        }
-        for (int i = 0; i < runtime.shards().count(); i++)
-        {
-            final int shard = i;
-            m.gauge("edgeplane_shard_rejected", "Tasks refused because a shard queue was full (503).", "shard=\"" + i + "\"",
-                () -> runtime.shards().get(shard).rejected());
+            m.counter("edgeplane_shard_rejected_total", "Tasks refused because a shard queue was full (503).", "shard",
+                Integer.toString(i), () -> runtime.shards().get(shard).rejected());
         }
     }
 

@@ -1,45 +1,62 @@
 package dev.edgeplane.server;
 
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
 
 /**
- * Request counts by status class and an HdrHistogram of service time for one route.
+ * One route's instruments: its series of the request counter (one per status class) and of the latency
+ * histogram. A series is resolved the first time the route answers with that status class and held from then
+ * on, so a scrape lists only routes that were called (pre-creating every registered route's series would export
+ * ~22 zero series per route, two thousand on a full server) and recording looks no label up after the first
+ * answer.
  *
- * <p>Threading: {@link #record} is wait-free from any number of event loops (a {@link Recorder} and
- * {@link LongAdder}s); {@link #snapshot} is for the single metrics scraper (synchronized).
+ * <p>Threading: {@link #record} is lock-free from any number of event loops (the client's striped adders) and
+ * allocates nothing once the series is held; two loops racing on the first answer resolve the same series.
  */
 public final class RouteMetrics
 {
-    /** Highest latency tracked without saturating: one minute, in nanoseconds. */
-    private static final long HIGHEST_TRACKABLE_NANOS = 60_000_000_000L;
+    private static final double NANOS_PER_SECOND = 1e9;
 
     private final String surface;
     private final String method;
     private final String pattern;
-    private final LongAdder[] byClass = new LongAdder[6];
-    private final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NANOS, 3);
-    private final Histogram total = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
-    private Histogram interval;
+    private final Counter requests;
+    private final Histogram duration;
+    private final AtomicReferenceArray<CounterDataPoint> byClass = new AtomicReferenceArray<>(HttpMetrics.STATUS_CLASSES.length);
+    private volatile DistributionDataPoint latency;
 
-    RouteMetrics(final String surface, final String method, final String pattern)
+    RouteMetrics(final String surface, final String method, final String pattern, final Counter requests,
+        final Histogram duration)
     {
         this.surface = surface;
         this.method = method;
         this.pattern = pattern;
-        for (int i = 0; i < byClass.length; i++)
-        {
-            byClass[i] = new LongAdder();
-        }
+        this.requests = requests;
+        this.duration = duration;
     }
 
-    /** Records one answered request. */
+    /** Records one answered request: its status and the time from its first byte to the answer. */
     public void record(final int status, final long nanos)
     {
-        byClass[Math.min(5, Math.max(0, status / 100))].increment();
-        recorder.recordValue(Math.min(Math.max(nanos, 0), HIGHEST_TRACKABLE_NANOS));
+        final int statusClass = HttpMetrics.statusClass(status);
+        CounterDataPoint count = byClass.get(statusClass);
+        if (count == null)
+        {
+            count = requests.labelValues(surface, pattern, method, HttpMetrics.STATUS_CLASSES[statusClass]);
+            byClass.set(statusClass, count);
+        }
+        count.inc();
+        DistributionDataPoint l = latency;
+        if (l == null)
+        {
+            l = duration.labelValues(surface, pattern, method);
+            latency = l;
+        }
+        l.observe(Math.max(nanos, 0) / NANOS_PER_SECOND);
     }
 
     public String surface()
@@ -55,19 +72,5 @@ public final class RouteMetrics
     public String pattern()
     {
         return pattern;
-    }
-
-    /** @return requests answered with a status in {@code statusClass}xx. */
-    public long count(final int statusClass)
-    {
-        return byClass[statusClass].sum();
-    }
-
-    /** @return the latency histogram since start (a copy, for the scraper). */
-    public synchronized Histogram snapshot()
-    {
-        interval = recorder.getIntervalHistogram(interval);
-        total.add(interval);
-        return total.copy();
     }
 }

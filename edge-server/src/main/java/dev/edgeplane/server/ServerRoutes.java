@@ -31,8 +31,7 @@ public final class ServerRoutes
         {
             if (runtime.gate().requireControlPlane(ex))
             {
-                ex.respond(HttpResponseStatus.OK, PROMETHEUS,
-                    runtime.httpMetrics().render().getBytes(StandardCharsets.UTF_8));
+                ex.respond(HttpResponseStatus.OK, PROMETHEUS, runtime.httpMetrics().scrape());
             }
         });
         routes

@@ -64,7 +64,7 @@ public final class ServicesSurface implements Surface
         final InstanceProvisioner provisioner = new InstanceProvisioner(settings, new ServicesRepository(db), hooks);
         final ServicesWorkers workers = new ServicesWorkers(settings.workers(), settings.queue());
         runtime.closeOnShutdown(workers);
-        runtime.httpMetrics().gauge("edgeplane_services_queue_depth", "Provisioning tasks waiting for a services worker.", "",
+        runtime.httpMetrics().gauge("edgeplane_services_queue_depth", "Provisioning tasks waiting for a services worker.",
             workers::queueDepth);
         workers.offer(() ->
         {

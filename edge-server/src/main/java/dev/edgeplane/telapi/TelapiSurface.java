@@ -56,12 +56,12 @@ public final class TelapiSurface implements Surface
         runtime.closeOnShutdown(g);
         gateway = g;
         final ChannelHub hub = g.hub();
-        runtime.httpMetrics().gauge("edgeplane_telapi_channel_sessions", "Browser channel WebSockets open.", "", hub::sessions);
-        runtime.httpMetrics().gauge("edgeplane_telapi_ari_connected", "1 while the ARI events WebSocket is up.", "",
+        runtime.httpMetrics().gauge("edgeplane_telapi_channel_sessions", "Browser channel WebSockets open.", hub::sessions);
+        runtime.httpMetrics().gauge("edgeplane_telapi_ari_connected", "1 while the ARI events WebSocket is up.",
             () -> hub.ariConnected() ? 1 : 0);
-        runtime.httpMetrics().gauge("edgeplane_telapi_ari_events", "ARI events received (counter).", "", hub::eventsIn);
-        runtime.httpMetrics().gauge("edgeplane_telapi_events_delivered", "ARI events queued to browsers (counter).", "", hub::delivered);
-        runtime.httpMetrics().gauge("edgeplane_telapi_events_unrouted", "ARI events no browser watched (counter).", "", hub::unrouted);
+        runtime.httpMetrics().counter("edgeplane_telapi_ari_events_total", "ARI events received.", hub::eventsIn);
+        runtime.httpMetrics().counter("edgeplane_telapi_events_delivered_total", "ARI events queued to browsers.", hub::delivered);
+        runtime.httpMetrics().counter("edgeplane_telapi_events_unrouted_total", "ARI events no browser watched.", hub::unrouted);
         // GET /health (the load balancer's check) is one of the routes every listener shares (ServerRoutes).
         routes
             .add("POST", "/tokens/call", this::callToken, 16 * 1024)

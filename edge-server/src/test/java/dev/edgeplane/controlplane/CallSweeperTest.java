@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The sweeper visits only entries whose expiry is due (its expiry index), not every live call each
  * period: answered calls an hour from their lease deadline are never visited, while leaked calls and
  * expired registrations still go, also when they fell due across a restart (the index is rebuilt from
- * the stores). Visits are counted by {@code edgeplane_sweep_visited} on {@code /metrics}.
+ * the stores). Visits are counted by {@code edgeplane_sweep_visited_total} on {@code /metrics}.
  */
 class CallSweeperTest
 {
@@ -60,11 +60,11 @@ class CallSweeperTest
             TestServers.await("the leaked channels to be reclaimed", 20_000, () -> active(cp) == LIVE);
             TestServers.await("the expired registration to be removed", 20_000,
                 () -> metric(cp, "edgeplane_state_entries{store=\"registrations\"}") == 0);
-            assertEquals(3, metric(cp, "edgeplane_sweep_visited{kind=\"calls\"}"), "only the three due calls were visited");
-            assertEquals(1, metric(cp, "edgeplane_sweep_visited{kind=\"registrations\"}"));
+            assertEquals(3, metric(cp, "edgeplane_sweep_visited_total{kind=\"calls\"}"), "only the three due calls were visited");
+            assertEquals(1, metric(cp, "edgeplane_sweep_visited_total{kind=\"registrations\"}"));
 
             Thread.sleep(1_000); // twenty more sweep periods
-            assertEquals(3, metric(cp, "edgeplane_sweep_visited{kind=\"calls\"}"), "live calls are not visited each period");
+            assertEquals(3, metric(cp, "edgeplane_sweep_visited_total{kind=\"calls\"}"), "live calls are not visited each period");
             assertEquals(LIVE, cp.active());
             assertEquals(LIVE, metric(cp, "edgeplane_state_entries{store=\"calls\"}"));
 
@@ -81,7 +81,7 @@ class CallSweeperTest
             assertEquals(200, trace.statusCode(), trace.body());
             assertTrue(trace.body().contains("\"kind\":\"cac.reclaim\""), trace.body());
             Thread.sleep(500);
-            assertEquals(2, metric(after, "edgeplane_sweep_visited{kind=\"calls\"}"), "after the restart too, only the due calls");
+            assertEquals(2, metric(after, "edgeplane_sweep_visited_total{kind=\"calls\"}"), "after the restart too, only the due calls");
             assertEquals(LIVE, after.active());
 
             // A live call still ends normally, and leaves the index.
