@@ -31,8 +31,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * metrics, build info, and the gauges and counters other layers register (journal lag, queue depths, state
  * store fill, SIP verdicts).
  *
- * <p>Threading: recording is lock-free from any thread ({@link RouteMetrics} holds its series); registration happens at start-up; {@link #scrape()} may run on any thread, one scraper at
- * a time or several (the client's collection is thread-safe).
+ * <p>Threading: recording is lock-free from any thread ({@link RouteMetrics} holds its series);
+ * registration happens at start-up; {@link #scrape()} may run on any thread, one scraper at a time or
+ * several (the client's collection is thread-safe).
  */
 public final class HttpMetrics
 {
