@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.edgeplane.codec.DigestAlgorithm;
@@ -20,7 +21,9 @@ import dev.edgeplane.server.WarmUpScenario.Request;
  * call, against a throwaway account ({@code warmup.invalid}) seeded into the throwaway server only. One
  * iteration is one call — a device's digest check, {@code /route} (a flow DID and a device DID in
  * turn), the dialog reports early / confirmed / terminated, and the flow's first command — plus a
- * device registration now and then, so the registration store and the device route warm too.
+ * device registration now and then, so the registration store and the device route warm too, and the
+ * reads a monitoring system makes ({@code /health}, {@code /metrics}, {@code /cac}): a hot method
+ * compiled for POSTs only would be thrown away by the first scrape's GET and compiled again under load.
  */
 final class ControlPlaneWarmUp implements WarmUpScenario
 {
@@ -61,11 +64,17 @@ final class ControlPlaneWarmUp implements WarmUpScenario
         return Map.of(ControlPlaneSettings.SEED_CONFIG, document.toString());
     }
 
+    /**
+     * One call, in the shapes the SIP edge sends them (Call-IDs with an {@code @}, escapes in either case,
+     * answered calls ending {@code normal} and unanswered ones {@code failed}): a branch the warm-up never
+     * took would throw the compiled code away at the first real call that takes it.
+     */
     @Override
     public List<Request> iteration(final int worker, final long iteration)
     {
-        final String callId = "warmup-" + worker + "-" + iteration;
+        final String callId = iteration + "-" + worker + "@127.0.0.1";
         final boolean flow = (iteration & 1) == 0;
+        final boolean answered = iteration % 4 != 3;
         final List<Request> call = new ArrayList<>(8);
         if (iteration % 64 == 0)
         {
@@ -73,15 +82,26 @@ final class ControlPlaneWarmUp implements WarmUpScenario
                 + enc("sip:1002@127.0.0.1:5062") + "&expires=300&sourceIp=127.0.0.2&userAgent=warmup"));
         }
         call.add(auth(callId, (iteration & 2) == 0));
-        call.add(Request.form("/route", "callId=" + enc(callId) + "&from=" + enc("+14155550100") + "&fromDomain=carrier.invalid&to="
-            + enc(flow ? FLOW_DID : DEVICE_DID) + "&sourceIp=127.0.0.3"));
-        call.add(dialog(callId, "early"));
+        final String id = enc(callId, iteration);
+        call.add(Request.form("/route", "callId=" + id + "&from=" + enc("+14155550100", iteration) + "&fromDomain=carrier.invalid&to="
+            + enc(flow ? FLOW_DID : DEVICE_DID, iteration) + "&sourceIp=127.0.0.3"));
+        call.add(dialog(id, "early"));
         if (flow)
         {
-            call.add(Request.form("/flow", "callId=" + enc(callId) + "&accountId=" + ACCOUNT + "&flowId=" + FLOW));
+            call.add(Request.form("/flow", "callId=" + id + "&accountId=" + ACCOUNT + "&flowId=" + FLOW));
         }
-        call.add(dialog(callId, "confirmed"));
-        call.add(dialog(callId, "terminated"));
+        if (answered)
+        {
+            call.add(dialog(id, "confirmed"));
+        }
+        call.add(Request.form("/presence/event", "type=dialog&state=terminated&callId=" + id + "&cause="
+            + (answered ? "normal" : "failed")));
+        if (iteration % 16 == 8)
+        {
+            // A scrape is far heavier than a call (every series, JVM thread counts): rare, as from a monitor.
+            call.add(new Request("GET", iteration % 512 == 8 ? "/metrics" : iteration % 64 == 8 ? "/cac?accountId=" + ACCOUNT : "/health",
+                null, null));
+        }
         return call;
     }
 
@@ -103,13 +123,20 @@ final class ControlPlaneWarmUp implements WarmUpScenario
         return Request.form("/auth", body.toString());
     }
 
-    private static Request dialog(final String callId, final String state)
+    private static Request dialog(final String encodedCallId, final String state)
     {
-        return Request.form("/presence/event", "type=dialog&state=" + state + "&callId=" + enc(callId));
+        return Request.form("/presence/event", "type=dialog&state=" + state + "&callId=" + encodedCallId);
     }
 
     private static String enc(final String s)
     {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** Form-encoded, with hex digits upper case on even iterations and lower case (as Kamailio writes them) on odd ones. */
+    private static String enc(final String s, final long iteration)
+    {
+        final String encoded = enc(s);
+        return (iteration & 1) == 0 ? encoded : encoded.toLowerCase(Locale.ROOT);
     }
 }

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -51,8 +53,16 @@ final class WarmUp
 {
     /** The throwaway database, on the real server's PostgreSQL: one per process, so nodes sharing a database never meet. */
     static final String DATABASE = "edgeplane_warmup_" + ProcessHandle.current().pid();
-    /** Connections (and client threads) replaying the scenarios, round robin over them. */
+    /**
+     * Connections (and client threads) replaying the scenarios, round robin over them: enough to keep the
+     * event loops busy while some wait for the journal, so the hot methods are called often enough in the
+     * time to reach the optimising compiler.
+     */
     static final int WORKERS = 16;
+    /** Most rounds of traffic the warm-up time is split into (about 2 s each). */
+    static final long MAX_ROUNDS = 5;
+    /** Longest wait, after a round of traffic, for the compiler threads to work off what it queued. */
+    static final long SETTLE_MAX_MILLIS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
 
@@ -105,10 +115,20 @@ final class WarmUp
         }
         LOG.info("warming up: {} s of traffic against a throwaway server before the listeners open ({}=0 turns it off)",
             seconds, EdgeSettings.WARMUP_S);
-        final Result result;
+        Result result = new Result(0, 0, 0, null);
         try (EdgeServer sandbox = EdgeServer.start(settings.with(throwawaySettings(settings, database, warmed, directory)), warmed))
         {
-            result = drive(sandbox, warmed, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
+            // In rounds, each followed by a pause for the compilers: under traffic that takes every core the
+            // optimising compiler falls behind, methods are compiled without a full profile, and with no more
+            // traffic after them they would reach their final code only under the real one.
+            final long rounds = Math.max(1, Math.min(MAX_ROUNDS, seconds / 2));
+            for (int r = 0; r < rounds; r++)
+            {
+                final Result round = drive(sandbox, warmed, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) / rounds);
+                result = new Result(result.requests + round.requests, result.failed + round.failed, 0,
+                    result.note != null ? result.note : round.note);
+                settle();
+            }
         }
         catch (final RuntimeException e)
         {
@@ -218,6 +238,42 @@ final class WarmUp
         return new Result(requests.get(), failed.get(), 0, firstFailure.get());
     }
 
+    /**
+     * Waits until the JIT compilers stop working (no more than a few milliseconds of compilation in half a
+     * second), at most {@link #SETTLE_MAX_MILLIS}. On a small machine the traffic keeps the compiler threads
+     * short of CPU, so methods it made hot are still queued for the optimising compiler when it ends; left
+     * queued they would be compiled under the first real traffic instead, which is what the warm-up avoids.
+     */
+    private static void settle()
+    {
+        final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported())
+        {
+            return;
+        }
+        final long began = System.nanoTime();
+        long last = jit.getTotalCompilationTime();
+        while (System.nanoTime() - began < TimeUnit.MILLISECONDS.toNanos(SETTLE_MAX_MILLIS))
+        {
+            try
+            {
+                Thread.sleep(500);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            final long now = jit.getTotalCompilationTime();
+            if (now - last < 10)
+            {
+                break;
+            }
+            last = now;
+        }
+        LOG.debug("warm-up: compilers settled {} ms after a round of traffic", millisSince(began));
+    }
+
     private static void cleanUp(final Database database, final Path directory)
     {
         try
@@ -296,7 +352,7 @@ final class WarmUp
         {
             final byte[] body = r.body() == null ? new byte[0] : r.body().getBytes(StandardCharsets.UTF_8);
             final StringBuilder head = new StringBuilder(256).append(r.method()).append(' ').append(r.path())
-                .append(" HTTP/1.1\r\nHost: warmup\r\n");
+                .append(" HTTP/1.1\r\nHost: warmup\r\nUser-Agent: edgeplane-warmup\r\nAccept: */*\r\n");
             if (r.contentType() != null)
             {
                 head.append("Content-Type: ").append(r.contentType()).append("\r\n");
