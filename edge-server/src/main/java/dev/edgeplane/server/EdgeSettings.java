@@ -79,7 +79,10 @@ public final class EdgeSettings
      * refused. Clients that send no {@code Origin} (tools, scripts) are not browsers and pass.
      */
     public static final String DEBUG_ORIGINS = "EDGEPLANE_DEBUG_ORIGINS";
-    /** Seconds of warm-up traffic against a throwaway server before the listeners open ({@link WarmUp}); 0: none. */
+    /**
+     * Most seconds of warm-up traffic against a throwaway server before the listeners open ({@link WarmUp});
+     * it ends sooner once the JIT has compiled the hot path. 0: none.
+     */
     public static final String WARMUP_S = "EDGEPLANE_WARMUP_S";
     public static final long WARMUP_S_DEFAULT = 10;
 
@@ -380,7 +383,7 @@ public final class EdgeSettings
         return origin == null || debugOrigins.contains(origin.trim().toLowerCase(Locale.ROOT));
     }
 
-    /** @return seconds of warm-up traffic before the listeners open (0: none). */
+    /** @return most seconds of warm-up traffic before the listeners open (0: none). */
     public long warmUpSeconds()
     {
         return warmUpSeconds;

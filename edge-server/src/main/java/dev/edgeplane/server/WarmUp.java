@@ -59,8 +59,10 @@ final class WarmUp
      * time to reach the optimising compiler.
      */
     static final int WORKERS = 16;
-    /** Most rounds of traffic the warm-up time is split into (about 2 s each). */
-    static final long MAX_ROUNDS = 5;
+    /** Traffic comes in rounds of this long, each followed by a pause for the compilers. */
+    static final long ROUND_MILLIS = 2_000;
+    /** A round of traffic that made the compilers work less than this has nothing left to teach them. */
+    static final long QUIET_COMPILE_MILLIS = 100;
     /** Longest wait, after a round of traffic, for the compiler threads to work off what it queued. */
     static final long SETTLE_MAX_MILLIS = 10_000;
 
@@ -113,20 +115,30 @@ final class WarmUp
             LOG.warn("warm-up skipped: cannot prepare its throwaway data directory and database ({})", e.getMessage());
             return new Result(0, 0, millisSince(began), "skipped: " + e.getMessage());
         }
-        LOG.info("warming up: {} s of traffic against a throwaway server before the listeners open ({}=0 turns it off)",
+        LOG.info("warming up: at most {} s of traffic against a throwaway server before the listeners open ({}=0 turns it off)",
             seconds, EdgeSettings.WARMUP_S);
         Result result = new Result(0, 0, 0, null);
+        int rounds = 0;
+        boolean quiet = false;
         try (EdgeServer sandbox = EdgeServer.start(settings.with(throwawaySettings(settings, database, warmed, directory)), warmed))
         {
             // In rounds, each followed by a pause for the compilers: under traffic that takes every core the
-            // optimising compiler falls behind, methods are compiled without a full profile, and with no more
-            // traffic after them they would reach their final code only under the real one.
-            final long rounds = Math.max(1, Math.min(MAX_ROUNDS, seconds / 2));
-            for (int r = 0; r < rounds; r++)
+            // optimising compiler falls behind, its thresholds rise with its queue, and what it had not reached
+            // by the end would be compiled under the first real calls. It ends once a round of traffic made
+            // the compilers work next to nothing (the hot path is compiled), or at the time limit.
+            long trafficLeft = TimeUnit.SECONDS.toNanos(seconds);
+            while (!quiet && trafficLeft > 0)
             {
-                final Result round = drive(sandbox, warmed, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) / rounds);
+                final long compiledBefore = compilationMillis();
+                final long roundNanos = Math.min(trafficLeft, TimeUnit.MILLISECONDS.toNanos(ROUND_MILLIS));
+                trafficLeft -= roundNanos;
+                final Result round = drive(sandbox, warmed, System.nanoTime() + roundNanos);
+                final long compiled = compilationMillis() - compiledBefore;
                 result = new Result(result.requests + round.requests, result.failed + round.failed, 0,
                     result.note != null ? result.note : round.note);
+                rounds++;
+                quiet = compiledBefore >= 0 && compiled < QUIET_COMPILE_MILLIS;
+                LOG.debug("warm-up round {}: {} requests, {} ms of compilation", rounds, round.requests, compiled);
                 settle();
             }
         }
@@ -144,7 +156,8 @@ final class WarmUp
         {
             LOG.warn("warm-up: {} of {} requests failed ({}); the server starts anyway", done.failed, done.requests, done.note);
         }
-        LOG.info("warm-up done: {} requests in {} ms", done.requests, done.millis);
+        LOG.info("warm-up done: {} requests in {} ms ({} rounds; {})", done.requests, done.millis, rounds,
+            quiet ? "the last one compiled next to nothing" : "time limit");
         return done;
     }
 
@@ -246,13 +259,12 @@ final class WarmUp
      */
     private static void settle()
     {
-        final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported())
+        long last = compilationMillis();
+        if (last < 0)
         {
             return;
         }
         final long began = System.nanoTime();
-        long last = jit.getTotalCompilationTime();
         while (System.nanoTime() - began < TimeUnit.MILLISECONDS.toNanos(SETTLE_MAX_MILLIS))
         {
             try
@@ -264,7 +276,7 @@ final class WarmUp
                 Thread.currentThread().interrupt();
                 return;
             }
-            final long now = jit.getTotalCompilationTime();
+            final long now = compilationMillis();
             if (now - last < 10)
             {
                 break;
@@ -272,6 +284,13 @@ final class WarmUp
             last = now;
         }
         LOG.debug("warm-up: compilers settled {} ms after a round of traffic", millisSince(began));
+    }
+
+    /** @return milliseconds the JIT compilers have worked since the JVM started, or -1 when not measured. */
+    private static long compilationMillis()
+    {
+        final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     private static void cleanUp(final Database database, final Path directory)
