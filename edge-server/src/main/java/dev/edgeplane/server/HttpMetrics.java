@@ -79,6 +79,21 @@ public final class HttpMetrics
     /** The series registered under one callback metric name: one HELP and TYPE line, many label sets. */
     private record Family(String help, boolean counter, List<String> labelNames, List<Series> series)
     {
+        /** Hands every series' current value to a scrape's callback. */
+        void report(final SeriesSink sink)
+        {
+            for (final Series s : series)
+            {
+                sink.call(s.value.getAsDouble(), s.labelValues);
+            }
+        }
+    }
+
+    /** What a callback metric's scrape takes one series' value through (both client callbacks fit). */
+    @FunctionalInterface
+    private interface SeriesSink
+    {
+        void call(double value, String[] labelValues);
     }
 
     private record Series(String[] labelValues, DoubleSupplier value)
@@ -240,33 +255,13 @@ public final class HttpMetrics
         families.put(name, family);
         if (counter)
         {
-            CounterWithCallback.builder()
-                .name(name)
-                .help(help)
-                .labelNames(labelNames)
-                .callback(cb ->
-                {
-                    for (final Series s : family.series)
-                    {
-                        cb.call(s.value.getAsDouble(), s.labelValues);
-                    }
-                })
-                .register(registry);
+            CounterWithCallback.builder().name(name).help(help).labelNames(labelNames)
+                .callback(cb -> family.report(cb::call)).register(registry);
         }
         else
         {
-            GaugeWithCallback.builder()
-                .name(name)
-                .help(help)
-                .labelNames(labelNames)
-                .callback(cb ->
-                {
-                    for (final Series s : family.series)
-                    {
-                        cb.call(s.value.getAsDouble(), s.labelValues);
-                    }
-                })
-                .register(registry);
+            GaugeWithCallback.builder().name(name).help(help).labelNames(labelNames)
+                .callback(cb -> family.report(cb::call)).register(registry);
         }
     }
 
