@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class EdgeServer implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeServer.class);
+    /** How long shutdown waits, after the grace period's 503s, for their clients to read them and close. */
+    private static final long STOP_LINGER_MILLIS = 500;
 
     private final EdgeRuntime runtime;
     private final EventLoopGroup bossGroup;
@@ -386,6 +388,12 @@ public final class EdgeServer implements AutoCloseable
             {
                 ch.eventLoop().execute(connection::stopNow);
             }
+        }
+        // A moment for those answers to be read: a close with the client's bytes still unread would reset them.
+        final long lingerUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_LINGER_MILLIS);
+        while (!connections.isEmpty() && System.nanoTime() < lingerUntil)
+        {
+            sleepQuietly(5);
         }
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         closeAll(closeables);

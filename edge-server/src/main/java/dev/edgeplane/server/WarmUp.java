@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import dev.edgeplane.persistence.Database;
+import dev.edgeplane.persistence.DatabaseSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,7 +167,7 @@ final class WarmUp
     {
         final Map<String, String> env = new HashMap<>();
         env.put(EdgeSettings.DATA_DIR, directory.toString());
-        env.put("DATABASE_URL", database.settings().urlForDatabase(DATABASE));
+        env.put(DatabaseSettings.DATABASE_URL_ENV, database.settings().urlForDatabase(DATABASE));
         env.put(EdgeSettings.WARMUP_S, "0");
         env.put(EdgeSettings.BIND_ADDRESS, "127.0.0.1");
         final Set<SurfaceKind> kinds = EnumSet.noneOf(SurfaceKind.class);
