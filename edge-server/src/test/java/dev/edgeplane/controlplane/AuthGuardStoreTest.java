@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuthGuardStoreTest
 {
     private static final Pattern ENTRIES = Pattern.compile("(?m)^edgeplane_state_entries\\{store=\"auth-guard\"} ([0-9.eE+]+)$");
-    private static final Pattern OVERFLOW = Pattern.compile("(?m)^edgeplane_auth_guard_overflow(?:_total)? ([0-9.eE+]+)$");
+    private static final Pattern OVERFLOW = Pattern.compile("(?m)^edgeplane_auth_guard_overflow_total ([0-9.eE+]+)$");
 
     @TempDir
     Path dataDir;
