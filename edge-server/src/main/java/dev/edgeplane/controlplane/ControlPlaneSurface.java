@@ -49,8 +49,10 @@ public final class ControlPlaneSurface implements Surface
         runtime.httpMetrics().counter(visited, help, "kind", "registrations", () -> cp.expiryVisits(e -> e.registrations.visited()));
         runtime.httpMetrics().counter(visited, help, "kind", "flow_sessions", () -> cp.expiryVisits(e -> e.sessions.visited()));
         runtime.httpMetrics().counter(visited, help, "kind", "nonces", () -> cp.expiryVisits(e -> e.nonces.visited()));
+        runtime.httpMetrics().counter(visited, help, "kind", "auth_guards", () -> cp.expiryVisits(e -> e.guards.visited()));
         runtime.httpMetrics().gauge("edgeplane_sweep_indexed", "Entries waiting in the sweeper's expiry indexes.",
-            () -> cp.expiryVisits(e -> e.calls.size() + e.registrations.size() + e.sessions.size() + e.nonces.size()));
+            () -> cp.expiryVisits(e -> e.calls.size() + e.registrations.size() + e.sessions.size() + e.nonces.size()
+                + e.guards.size()));
         HistorySinks.all().forEach(runtime::registerSink);
         final SipMetrics sip = new SipMetrics(runtime.httpMetrics().registry());
         final AuthHandler auth = new AuthHandler(cp, sip);

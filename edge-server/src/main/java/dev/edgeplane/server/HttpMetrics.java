@@ -45,8 +45,8 @@ public final class HttpMetrics
     public static final double[] LATENCY_BUCKETS_SECONDS = {
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
-    /** Status class label values, index = status / 100. */
-    static final String[] STATUS_CLASSES = {"1xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    /** Status class label values, index = {@link #statusClass} (1..5; 0 unused). */
+    static final String[] STATUS_CLASSES = {null, "1xx", "2xx", "3xx", "4xx", "5xx"};
 
     private static final String UNMATCHED = "unmatched";
 
@@ -159,7 +159,6 @@ public final class HttpMetrics
         {
             byClass[c] = requests.labelValues(surface, UNMATCHED, "", STATUS_CLASSES[c]);
         }
-        byClass[0] = byClass[1];
         return byClass;
     }
 

@@ -58,19 +58,4 @@ public final class RouteMetrics
         }
         l.observe(Math.max(nanos, 0) / NANOS_PER_SECOND);
     }
-
-    public String surface()
-    {
-        return surface;
-    }
-
-    public String method()
-    {
-        return method;
-    }
-
-    public String pattern()
-    {
-        return pattern;
-    }
 }
