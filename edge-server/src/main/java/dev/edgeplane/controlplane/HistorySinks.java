@@ -40,7 +40,7 @@ final class HistorySinks
     /**
      * {@code call.trace} entries into {@code call_traces}: one {@code COPY} per batch, the detail JSON
      * copied from the journal record unparsed ({@link TraceRecord}); a batch that meets rows already
-     * there (a replay) goes row by row with {@code ON CONFLICT DO NOTHING}.
+     * there (a replay) is rewritten row by row with {@code ON CONFLICT DO NOTHING}.
      */
     static final class Traces implements JournalSink
     {
@@ -81,10 +81,11 @@ final class HistorySinks
                     }
                 }
             }
-            rows.copyInto(c, COPY, conn -> insertEach(conn, entries));
+            rows.copyInto(c, COPY);
         }
 
-        private void insertEach(final Connection c, final List<JournalEntry> entries) throws SQLException
+        @Override
+        public void rewrite(final Connection c, final List<JournalEntry> entries) throws SQLException
         {
             try (PreparedStatement s = c.prepareStatement(INSERT))
             {
@@ -123,7 +124,7 @@ final class HistorySinks
 
     /**
      * {@code call.record} entries (CDRs) into {@code call_records}: one {@code COPY} per batch; a batch with
-     * a Call-ID already recorded goes row by row, where the first record of a Call-ID wins.
+     * a Call-ID already recorded is rewritten row by row, where the first record of a Call-ID wins.
      */
     static final class Records implements JournalSink
     {
@@ -160,10 +161,11 @@ final class HistorySinks
                     .timestamp(number(m.get("answered_at"))).timestamp(number(m.get("ended_at")))
                     .text(text(m.get("cause"))).json(decision, 0, decision.length).endRow();
             }
-            rows.copyInto(c, COPY, conn -> insertEach(conn, entries));
+            rows.copyInto(c, COPY);
         }
 
-        private static void insertEach(final Connection c, final List<JournalEntry> entries) throws SQLException
+        @Override
+        public void rewrite(final Connection c, final List<JournalEntry> entries) throws SQLException
         {
             try (PreparedStatement s = c.prepareStatement(INSERT))
             {

@@ -3,7 +3,6 @@ package dev.edgeplane.persistence;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -196,51 +195,30 @@ public final class CopyRows
     }
 
     /**
-     * Runs {@code copySql} ({@code COPY table (columns) FROM STDIN}) with the rows, inside a savepoint:
-     * when PostgreSQL refuses the data (a unique key already present: a batch replayed after the
-     * journal lost its tail, a second call record for a Call-ID), the savepoint is rolled back and
-     * {@code fallback} writes the batch row by row with its own conflict handling.
+     * Runs {@code copySql} ({@code COPY table (columns) FROM STDIN}) with the rows. When PostgreSQL refuses
+     * the data (a unique key already present: a batch replayed after the journal lost its tail, a second
+     * call record for a Call-ID) the {@link SQLException} (SQL state {@code 23505}) aborts the transaction;
+     * the flusher rolls it back and has the sink {@link JournalSink#rewrite rewrite} the batch row by row.
      */
-    public void copyInto(final Connection c, final String copySql, final Fallback fallback) throws SQLException
+    public void copyInto(final Connection c, final String copySql) throws SQLException
     {
         if (rows == 0)
         {
             return;
         }
-        final Savepoint savepoint = c.setSavepoint();
+        final CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
         try
         {
-            final CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
-            try
-            {
-                copy.writeToCopy(buf, 0, length);
-                copy.endCopy();
-            }
-            finally
-            {
-                if (copy.isActive())
-                {
-                    copy.cancelCopy();
-                }
-            }
-            c.releaseSavepoint(savepoint);
+            copy.writeToCopy(buf, 0, length);
+            copy.endCopy();
         }
-        catch (final SQLException e)
+        finally
         {
-            if (!"23505".equals(e.getSQLState()))
+            if (copy.isActive())
             {
-                throw e;
+                copy.cancelCopy();
             }
-            c.rollback(savepoint);
-            fallback.write(c);
         }
-    }
-
-    /** The row-by-row path for a batch COPY could not take. */
-    @FunctionalInterface
-    public interface Fallback
-    {
-        void write(Connection c) throws SQLException;
     }
 
     private void escaped(final byte b)

@@ -28,6 +28,16 @@ import org.slf4j.LoggerFactory;
  * and lets the journal {@link Journal#release(long) release} fully flushed segments. Sinks are idempotent by
  * (journal id, seq), so a batch whose commit outcome is unknown is simply written again.
  *
+ * <p>A transaction costs a handful of round trips to PostgreSQL whatever its size, so a batch smaller than the batch
+ * size waits up to the linger ({@value #DEFAULT_LINGER_MILLIS} ms by default) from when its first entry was taken for
+ * more entries to join it: under steady traffic the database sees a few large transactions instead of one per
+ * request. Nobody waits on it — requests are acknowledged once the local journal holds them — except {@link
+ * #awaitFlushed} and {@link #close()}, which cut the linger short.
+ *
+ * <p>Sinks write a batch the cheap way first (a {@code COPY} that fails on a row already there). When PostgreSQL
+ * refuses it with a unique violation, the flusher rolls the transaction back and writes the same batch again at once
+ * through {@link JournalSink#rewrite}, which settles the conflicts row by row.
+ *
  * <p>Only entries the journal reports durable are flushed, so PostgreSQL never holds a seq that a crash could take
  * back out of the local journal (with the {@code none} fsync policy an operating-system crash still can).
  *
@@ -57,6 +67,9 @@ public final class JournalFlusher implements AutoCloseable
     /** Longest retry delay. */
     public static final long BACKOFF_MAX_MILLIS = 1_000;
 
+    /** How long a batch smaller than the batch size waits for more entries, unless told otherwise. */
+    public static final long DEFAULT_LINGER_MILLIS = 10;
+
     /** Longest idle wait when there is nothing to flush and nobody calls {@link #wakeup()}. */
     public static final long IDLE_WAIT_MILLIS = 5;
 
@@ -65,6 +78,7 @@ public final class JournalFlusher implements AutoCloseable
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalFlusher.class);
     private static final long JOIN_GRACE_MILLIS = 3_000;
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private static final String SELECT_CHECKPOINT =
         "SELECT flushed_seq FROM journal_checkpoint WHERE journal_id = ?";
@@ -79,6 +93,7 @@ public final class JournalFlusher implements AutoCloseable
     private final JournalSink fallbackSink;
     private final int batchSize;
     private final long closeTimeoutMillis;
+    private final long lingerNanos;
     private final Thread thread;
     private final Object flushMonitor = new Object();
 
@@ -86,12 +101,14 @@ public final class JournalFlusher implements AutoCloseable
     private JournalReader reader;
     private final ArrayList<JournalEntry> batch = new ArrayList<>();
     private final LinkedHashMap<JournalSink, ArrayList<JournalEntry>> groups = new LinkedHashMap<>();
+    private long batchStartNanos;
 
     private volatile boolean started;
     private volatile boolean closeRequested;
     private volatile boolean parked;
     private volatile boolean checkpointKnown;
     private volatile long flushedSeq;
+    private volatile long awaitedSeq;
     private volatile long oldestUnflushedMillis;
     private volatile boolean databaseUp;
     private volatile String lastError;
@@ -107,7 +124,7 @@ public final class JournalFlusher implements AutoCloseable
      */
     public JournalFlusher(final Journal journal, final DataSource dataSource, final List<JournalSink> sinks)
     {
-        this(journal, dataSource, sinks, DEFAULT_BATCH_SIZE, DEFAULT_CLOSE_TIMEOUT_MILLIS);
+        this(journal, dataSource, sinks, DEFAULT_BATCH_SIZE, DEFAULT_CLOSE_TIMEOUT_MILLIS, DEFAULT_LINGER_MILLIS);
     }
 
     /**
@@ -121,7 +138,7 @@ public final class JournalFlusher implements AutoCloseable
     public JournalFlusher(
         final Journal journal, final DataSource dataSource, final List<JournalSink> sinks, final int batchSize)
     {
-        this(journal, dataSource, sinks, batchSize, DEFAULT_CLOSE_TIMEOUT_MILLIS);
+        this(journal, dataSource, sinks, batchSize, DEFAULT_CLOSE_TIMEOUT_MILLIS, DEFAULT_LINGER_MILLIS);
     }
 
     /**
@@ -131,13 +148,15 @@ public final class JournalFlusher implements AutoCloseable
      *                           EventLogSink#ANY_TYPE} replaces the default fallback.
      * @param batchSize          most entries per transaction (default {@value #DEFAULT_BATCH_SIZE}).
      * @param closeTimeoutMillis how long {@link #close()} keeps trying to flush what is left.
+     * @param lingerMillis       how long a batch smaller than {@code batchSize} waits for more entries (0: never).
      */
     public JournalFlusher(
         final Journal journal,
         final DataSource dataSource,
         final List<JournalSink> sinks,
         final int batchSize,
-        final long closeTimeoutMillis)
+        final long closeTimeoutMillis,
+        final long lingerMillis)
     {
         this.journal = Objects.requireNonNull(journal, "journal");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -149,8 +168,13 @@ public final class JournalFlusher implements AutoCloseable
         {
             throw new IllegalArgumentException("closeTimeoutMillis must not be negative: " + closeTimeoutMillis);
         }
+        if (lingerMillis < 0)
+        {
+            throw new IllegalArgumentException("lingerMillis must not be negative: " + lingerMillis);
+        }
         this.batchSize = batchSize;
         this.closeTimeoutMillis = closeTimeoutMillis;
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
 
         final Map<String, JournalSink> byType = new HashMap<>();
         JournalSink fallback = null;
@@ -242,6 +266,11 @@ public final class JournalFlusher implements AutoCloseable
     public boolean awaitFlushed(final long seq, final long timeoutMillis)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (flushMonitor)
+        {
+            awaitedSeq = Math.max(awaitedSeq, seq);
+        }
+        LockSupport.unpark(thread);
         synchronized (flushMonitor)
         {
             while (!checkpointKnown || flushedSeq < seq)
@@ -357,6 +386,10 @@ public final class JournalFlusher implements AutoCloseable
                         idle();
                         continue;
                     }
+                    if (lingered())
+                    {
+                        continue;
+                    }
                     writeBatch();
                     backoffMillis = 0;
                 }
@@ -445,7 +478,28 @@ public final class JournalFlusher implements AutoCloseable
         if (!batch.isEmpty() && 0 == oldestUnflushedMillis)
         {
             oldestUnflushedMillis = batch.get(0).timestampMillis();
+            batchStartNanos = System.nanoTime();
         }
+    }
+
+    /**
+     * Waits for more entries while the batch is small and its linger is not over; false once it should be written:
+     * full, lingered long enough, or someone waits for it ({@link #awaitFlushed}, {@link #close()}). Appends do not
+     * wake this wait ({@link #wakeup()} only wakes an idle flusher), so a busy journal costs no wake-up per entry.
+     */
+    private boolean lingered()
+    {
+        if (batch.size() >= batchSize || closeRequested || awaitedSeq > flushedSeq)
+        {
+            return false;
+        }
+        final long remaining = batchStartNanos + lingerNanos - System.nanoTime();
+        if (remaining <= 0)
+        {
+            return false;
+        }
+        LockSupport.parkNanos(this, remaining);
+        return true;
     }
 
     private void writeBatch() throws SQLException
@@ -465,19 +519,29 @@ public final class JournalFlusher implements AutoCloseable
             connection.setAutoCommit(false);
             try
             {
-                for (final Map.Entry<JournalSink, ArrayList<JournalEntry>> group : groups.entrySet())
-                {
-                    group.getKey().write(connection, group.getValue());
-                }
-                try (PreparedStatement upsert = connection.prepareStatement(UPSERT_CHECKPOINT))
-                {
-                    upsert.setObject(1, journal.id());
-                    upsert.setLong(2, last);
-                    upsert.executeUpdate();
-                }
-                connection.commit();
+                writeGroups(connection, last, false);
             }
-            catch (final SQLException | RuntimeException ex)
+            catch (final SQLException ex)
+            {
+                if (!UNIQUE_VIOLATION.equals(ex.getSQLState()))
+                {
+                    rollbackQuietly(connection, ex);
+                    throw ex;
+                }
+                connection.rollback();
+                LOG.debug("journal {}: batch through seq {} met rows already in PostgreSQL; writing it row by row",
+                    journal.id(), last);
+                try
+                {
+                    writeGroups(connection, last, true);
+                }
+                catch (final SQLException | RuntimeException again)
+                {
+                    rollbackQuietly(connection, again);
+                    throw again;
+                }
+            }
+            catch (final RuntimeException ex)
             {
                 rollbackQuietly(connection, ex);
                 throw ex;
@@ -487,12 +551,35 @@ public final class JournalFlusher implements AutoCloseable
         final int count = batch.size();
         batch.clear();
         oldestUnflushedMillis = 0;
+        batchStartNanos = 0;
         flushedSeq = last;
         flushedTotal += count;
         batches++;
         journal.release(last);
         markUp();
         signalFlushed();
+    }
+
+    private void writeGroups(final Connection connection, final long last, final boolean rewrite) throws SQLException
+    {
+        for (final Map.Entry<JournalSink, ArrayList<JournalEntry>> group : groups.entrySet())
+        {
+            if (rewrite)
+            {
+                group.getKey().rewrite(connection, group.getValue());
+            }
+            else
+            {
+                group.getKey().write(connection, group.getValue());
+            }
+        }
+        try (PreparedStatement upsert = connection.prepareStatement(UPSERT_CHECKPOINT))
+        {
+            upsert.setObject(1, journal.id());
+            upsert.setLong(2, last);
+            upsert.executeUpdate();
+        }
+        connection.commit();
     }
 
     private void idle()

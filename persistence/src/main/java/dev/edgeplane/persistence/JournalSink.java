@@ -32,4 +32,18 @@ public interface JournalSink
      * @throws SQLException if the database refuses; the flusher rolls back and retries the batch later.
      */
     void write(Connection connection, List<JournalEntry> entries) throws SQLException;
+
+    /**
+     * Write {@code entries} again, in a new transaction, after {@link #write} (of this sink or another in the same
+     * batch) failed with a unique violation: settle every conflict row by row (e.g. {@code ON CONFLICT}). A sink whose
+     * {@code write} never fails on a conflict keeps this default.
+     *
+     * @param connection a pooled connection with auto-commit off.
+     * @param entries    the entries, never empty.
+     * @throws SQLException if the database refuses; the flusher rolls back and retries the batch later.
+     */
+    default void rewrite(final Connection connection, final List<JournalEntry> entries) throws SQLException
+    {
+        write(connection, entries);
+    }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JournalFlusherTest
@@ -45,6 +47,8 @@ class JournalFlusherTest
             Statement statement = connection.createStatement())
         {
             statement.execute("CREATE TABLE call_record (journal_id uuid, seq bigint, body text NOT NULL, " +
+                "PRIMARY KEY (journal_id, seq))");
+            statement.execute("CREATE TABLE copied (journal_id uuid, seq bigint, body text NOT NULL, " +
                 "PRIMARY KEY (journal_id, seq))");
         }
     }
@@ -238,6 +242,79 @@ class JournalFlusherTest
         }
     }
 
+    @Test
+    void shouldRewriteABatchRowByRowWhenItsCopyMeetsARowAlreadyThere() throws Exception
+    {
+        final CopySink sink = new CopySink();
+        try (Journal journal = Journal.open(directory, SETTINGS))
+        {
+            try (Connection connection = dataSource().getConnection();
+                PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO copied (journal_id, seq, body) VALUES (?, 6, 'there before')"))
+            {
+                insert.setObject(1, journal.id());
+                insert.executeUpdate();
+            }
+            for (int i = 0; i < 20; i++)
+            {
+                // "other" first: its rows are rolled back with the refused COPY and written again.
+                journal.append(i % 2 == 0 ? "other" : CopySink.TYPE, body(i));
+            }
+            try (JournalFlusher flusher = new JournalFlusher(journal, dataSource(), List.of(sink)).start())
+            {
+                assertTrue(flusher.awaitFlushed(20, TIMEOUT_MILLIS), () -> "not flushed: " + flusher.status());
+
+                assertEquals(1, sink.rewrites, "one batch, refused once, rewritten once");
+                assertEquals(10, countRows("copied", journal.id()));
+                assertEquals("there before", query("SELECT body FROM copied WHERE journal_id = ? AND seq = 6",
+                    journal.id()), "the row already there wins");
+                assertEquals(10, countRows("event_log", journal.id()));
+                assertEquals(20, checkpoint(journal.id()));
+                assertNull(flusher.status().lastError(), "a rewrite is not a failure");
+            }
+        }
+    }
+
+    @Test
+    void shouldGatherEntriesArrivingWithinTheLingerIntoOneTransaction() throws Exception
+    {
+        try (Journal journal = Journal.open(directory, SETTINGS);
+            JournalFlusher flusher = new JournalFlusher(journal, dataSource(), List.of(), 1_000,
+                JournalFlusher.DEFAULT_CLOSE_TIMEOUT_MILLIS, 2_000).start())
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                journal.append("audit", body(i));
+                flusher.wakeup();
+            }
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
+            while (flusher.status().flushedSeq() < 50 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20);
+            }
+
+            assertEquals(50, flusher.status().flushedSeq(), () -> "not flushed: " + flusher.status());
+            assertEquals(1, flusher.status().batches(), () -> "appends within the linger share a transaction: "
+                + flusher.status());
+            assertEquals(50, countRows("event_log", journal.id()));
+        }
+    }
+
+    @Test
+    void shouldCutTheLingerShortForWhoeverAwaitsAFlush() throws Exception
+    {
+        try (Journal journal = Journal.open(directory, SETTINGS);
+            JournalFlusher flusher = new JournalFlusher(journal, dataSource(), List.of(), 1_000,
+                JournalFlusher.DEFAULT_CLOSE_TIMEOUT_MILLIS, 600_000).start())
+        {
+            journal.append("audit", body(1));
+            flusher.wakeup();
+
+            assertTrue(flusher.awaitFlushed(1, TIMEOUT_MILLIS), () -> "the ten-minute linger held it: " + flusher.status());
+            assertEquals(1, countRows("event_log", journal.id()));
+        }
+    }
+
     private static byte[] body(final int i)
     {
         return ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
@@ -340,6 +417,54 @@ class JournalFlusherTest
                     }
                 }
                 throw new SQLException("relation does not exist (simulated)", "42P01");
+            }
+        }
+    }
+
+    /**
+     * A sink written the way the call-history sinks are: one {@code COPY} per batch, rewritten row by row with
+     * {@code ON CONFLICT DO NOTHING} when the flusher says the batch met a row already there.
+     */
+    static final class CopySink implements JournalSink
+    {
+        static final String TYPE = "copied";
+
+        private final CopyRows rows = new CopyRows();
+        int rewrites;
+
+        @Override
+        public String type()
+        {
+            return TYPE;
+        }
+
+        @Override
+        public void write(final Connection connection, final List<JournalEntry> entries) throws SQLException
+        {
+            rows.clear();
+            for (final JournalEntry entry : entries)
+            {
+                rows.text(entry.journalId().toString()).number(entry.seq())
+                    .text(new String(entry.payload(), StandardCharsets.UTF_8)).endRow();
+            }
+            rows.copyInto(connection, "COPY copied (journal_id, seq, body) FROM STDIN");
+        }
+
+        @Override
+        public void rewrite(final Connection connection, final List<JournalEntry> entries) throws SQLException
+        {
+            rewrites++;
+            try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO copied (journal_id, seq, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"))
+            {
+                for (final JournalEntry entry : entries)
+                {
+                    insert.setObject(1, entry.journalId());
+                    insert.setLong(2, entry.seq());
+                    insert.setString(3, new String(entry.payload(), StandardCharsets.UTF_8));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
             }
         }
     }
