@@ -269,10 +269,7 @@ public final class JournalFlusher implements AutoCloseable
         synchronized (flushMonitor)
         {
             awaitedSeq = Math.max(awaitedSeq, seq);
-        }
-        LockSupport.unpark(thread);
-        synchronized (flushMonitor)
-        {
+            LockSupport.unpark(thread); // out of a linger
             while (!checkpointKnown || flushedSeq < seq)
             {
                 final long remainingNanos = deadline - System.nanoTime();
@@ -519,29 +516,9 @@ public final class JournalFlusher implements AutoCloseable
             connection.setAutoCommit(false);
             try
             {
-                writeGroups(connection, last, false);
+                writeOrRewrite(connection, last);
             }
-            catch (final SQLException ex)
-            {
-                if (!UNIQUE_VIOLATION.equals(ex.getSQLState()))
-                {
-                    rollbackQuietly(connection, ex);
-                    throw ex;
-                }
-                connection.rollback();
-                LOG.debug("journal {}: batch through seq {} met rows already in PostgreSQL; writing it row by row",
-                    journal.id(), last);
-                try
-                {
-                    writeGroups(connection, last, true);
-                }
-                catch (final SQLException | RuntimeException again)
-                {
-                    rollbackQuietly(connection, again);
-                    throw again;
-                }
-            }
-            catch (final RuntimeException ex)
+            catch (final SQLException | RuntimeException ex)
             {
                 rollbackQuietly(connection, ex);
                 throw ex;
@@ -558,6 +535,26 @@ public final class JournalFlusher implements AutoCloseable
         journal.release(last);
         markUp();
         signalFlushed();
+    }
+
+    /** The cheap way first; a batch that meets rows already there is rolled back and rewritten row by row. */
+    private void writeOrRewrite(final Connection connection, final long last) throws SQLException
+    {
+        try
+        {
+            writeGroups(connection, last, false);
+        }
+        catch (final SQLException ex)
+        {
+            if (!UNIQUE_VIOLATION.equals(ex.getSQLState()))
+            {
+                throw ex;
+            }
+            connection.rollback();
+            LOG.debug("journal {}: batch through seq {} met rows already in PostgreSQL; writing it row by row",
+                journal.id(), last);
+            writeGroups(connection, last, true);
+        }
     }
 
     private void writeGroups(final Connection connection, final long last, final boolean rewrite) throws SQLException

@@ -454,18 +454,7 @@ class JournalFlusherTest
         public void rewrite(final Connection connection, final List<JournalEntry> entries) throws SQLException
         {
             rewrites++;
-            try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO copied (journal_id, seq, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"))
-            {
-                for (final JournalEntry entry : entries)
-                {
-                    insert.setObject(1, entry.journalId());
-                    insert.setLong(2, entry.seq());
-                    insert.setString(3, new String(entry.payload(), StandardCharsets.UTF_8));
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
+            insertEach(connection, "copied", entries);
         }
     }
 
@@ -487,19 +476,26 @@ class JournalFlusherTest
         @Override
         public void write(final Connection connection, final List<JournalEntry> entries) throws SQLException
         {
-            try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO call_record (journal_id, seq, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"))
-            {
-                for (final JournalEntry entry : entries)
-                {
-                    insert.setObject(1, entry.journalId());
-                    insert.setLong(2, entry.seq());
-                    insert.setString(3, new String(entry.payload(), StandardCharsets.UTF_8));
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
+            insertEach(connection, "call_record", entries);
             received.addAll(entries);
+        }
+    }
+
+    /** One JDBC batch of (journal_id, seq, body) rows, idempotent by (journal_id, seq). */
+    private static void insertEach(final Connection connection, final String table, final List<JournalEntry> entries)
+        throws SQLException
+    {
+        try (PreparedStatement insert = connection.prepareStatement(
+            "INSERT INTO " + table + " (journal_id, seq, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"))
+        {
+            for (final JournalEntry entry : entries)
+            {
+                insert.setObject(1, entry.journalId());
+                insert.setLong(2, entry.seq());
+                insert.setString(3, new String(entry.payload(), StandardCharsets.UTF_8));
+                insert.addBatch();
+            }
+            insert.executeBatch();
         }
     }
 }
