@@ -467,12 +467,15 @@ public class HttpErrorContractTest
     @Test
     void shouldStopReadingAClientThatPipelinesAndNeverReads() throws Exception
     {
-        // 20 000 requests of 6 KB (120 MB) and their 404 answers: a server that kept reading would take
+        // 50 000 requests of 6 KB (300 MB) and their 404 answers: a server that kept reading would take
         // them all and hold the answers in memory; this one stops reading at its write high-water mark,
-        // so the client's writes block (once the loopback socket buffers, ~10 MB, are full) until it reads.
-        final int count = 20_000;
+        // so the client's writes block (once the loopback socket buffers are full) until it reads. The
+        // kernel's buffers are what the count must dwarf: with tcp_rmem's maximum at 32 MB (some machines)
+        // the server's receive buffer alone takes ~5 500 requests and its send buffer ~8 000 answers. The
+        // client's receive buffer is fixed at 64 KB, or autotuning would let it take every answer.
+        final int count = 50_000;
         final String request = "GET /nope HTTP/1.1\r\nHost: t\r\nX-Pad: " + "p".repeat(6000) + "\r\n\r\n";
-        try (RawHttp raw = new RawHttp(telapi))
+        try (RawHttp raw = new RawHttp(telapi, 64 * 1024))
         {
             final java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
             final Thread writer = new Thread(() ->

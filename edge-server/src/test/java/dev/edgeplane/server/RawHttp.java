@@ -23,7 +23,17 @@ final class RawHttp implements AutoCloseable
 
     RawHttp(final int port) throws IOException
     {
+        this(port, 0);
+    }
+
+    /** @param receiveBufferBytes the socket's receive buffer, set before connecting (0: the system's, autotuned). */
+    RawHttp(final int port, final int receiveBufferBytes) throws IOException
+    {
         socket = new Socket();
+        if (receiveBufferBytes > 0)
+        {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(15_000);
         in = new java.io.BufferedInputStream(socket.getInputStream());

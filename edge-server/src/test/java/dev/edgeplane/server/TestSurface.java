@@ -84,11 +84,11 @@ public final class TestSurface implements Surface
             })
             .get("/test/owned-shards", ex ->
             {
-                // Which shards this connection's loop owns: a shard task for them runs inline here.
+                // Which shards have this connection's loop as their home loop.
                 final StringBuilder owned = new StringBuilder("[");
                 for (int i = 0; i < runtime.shards().count(); i++)
                 {
-                    if (runtime.shards().get(i).inWriterThread())
+                    if (runtime.shards().get(i).loop().inEventLoop())
                     {
                         owned.append(owned.length() > 1 ? "," : "").append(i);
                     }
@@ -97,10 +97,17 @@ public final class TestSurface implements Surface
             })
             .post("/test/block-shard/{index}", ex ->
             {
-                // Blocks the shard's owner loop until RELEASE_SHARD (only ever another loop than this one).
+                // Holds the shard on its home loop (only ever another loop than this one), blocking that loop until
+                // RELEASE_SHARD; answered once the shard is held, so what this connection offers it next is queued.
                 final ShardWriter writer = runtime.shards().get(Integer.parseInt(ex.pathParam("index")));
-                final boolean taken = !writer.inWriterThread() && writer.offer(() ->
+                if (writer.loop().inEventLoop())
                 {
+                    ex.respondEmpty(HttpResponseStatus.CONFLICT);
+                    return;
+                }
+                writer.loop().execute(() -> writer.offer(() ->
+                {
+                    ex.respondEmpty(HttpResponseStatus.ACCEPTED);
                     try
                     {
                         RELEASE_SHARD.await(30, TimeUnit.SECONDS);
@@ -109,8 +116,7 @@ public final class TestSurface implements Surface
                     {
                         Thread.currentThread().interrupt();
                     }
-                });
-                ex.respondEmpty(taken ? HttpResponseStatus.ACCEPTED : HttpResponseStatus.CONFLICT);
+                }));
             })
             .post("/test/fill-shard/{index}", ex ->
             {

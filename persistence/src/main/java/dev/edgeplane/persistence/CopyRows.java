@@ -32,9 +32,6 @@ public final class CopyRows
     private int length;
     private int rows;
     private boolean rowStarted;
-    // Timestamps in one batch mostly share their second: format that part once.
-    private long cachedSecond = Long.MIN_VALUE;
-    private byte[] cachedSecondText;
 
     /** Forgets all rows. */
     public CopyRows clear()
@@ -49,6 +46,24 @@ public final class CopyRows
     public int rows()
     {
         return rows;
+    }
+
+    /** Appends {@code v} (0 or more) zero-padded to at least {@code width} digits, then {@code after}. */
+    private void digits(final int v, final int width, final char after)
+    {
+        int n = 1;
+        for (int rest = v / 10; rest > 0; rest /= 10)
+        {
+            n++;
+        }
+        n = Math.max(n, width);
+        ensure(n + 1);
+        for (int i = length + n - 1, x = v; i >= length; i--, x /= 10)
+        {
+            buf[i] = (byte)('0' + x % 10);
+        }
+        length += n;
+        buf[length++] = (byte)after;
     }
 
     private void separator()
@@ -131,21 +146,15 @@ public final class CopyRows
             put(NULL, 0, 2);
             return this;
         }
-        final long second = Math.floorDiv(epochMillis, 1000);
-        if (second != cachedSecond)
-        {
-            cachedSecond = second;
-            final LocalDateTime t = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);
-            cachedSecondText = String.format("%04d-%02d-%02d %02d:%02d:%02d", t.getYear(), t.getMonthValue(),
-                t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond()).getBytes(StandardCharsets.US_ASCII);
-        }
-        put(cachedSecondText, 0, cachedSecondText.length);
-        final int ms = (int)Math.floorMod(epochMillis, 1000);
-        put((byte)'.');
-        put((byte)('0' + ms / 100));
-        put((byte)('0' + ms / 10 % 10));
-        put((byte)('0' + ms % 10));
-        put((byte)'+');
+        // yyyy-MM-dd HH:mm:ss.SSS+00, digit by digit: this runs for every timestamp of every row.
+        final LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(epochMillis, 1000), 0, ZoneOffset.UTC);
+        digits(t.getYear(), 4, '-');
+        digits(t.getMonthValue(), 2, '-');
+        digits(t.getDayOfMonth(), 2, ' ');
+        digits(t.getHour(), 2, ':');
+        digits(t.getMinute(), 2, ':');
+        digits(t.getSecond(), 2, '.');
+        digits((int)Math.floorMod(epochMillis, 1000), 3, '+');
         put((byte)'0');
         put((byte)'0');
         return this;
@@ -245,11 +254,16 @@ public final class CopyRows
 
     private void put(final byte[] src, final int offset, final int len)
     {
-        if (length + len > buf.length)
-        {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + len));
-        }
+        ensure(len);
         System.arraycopy(src, offset, buf, length, len);
         length += len;
+    }
+
+    private void ensure(final int more)
+    {
+        if (length + more > buf.length)
+        {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + more));
+        }
     }
 }

@@ -45,8 +45,10 @@ class CopyRowsTest
         final String awkward = "tab\there, line\nbreak, cr\r, back\\slash, nul\0, é ✓ 🎧";
         final byte[] json = "{\"a\":\"x\\\\y\\\"z\\n\",\"nul\":\"\\u0000\",\"n\":-1.5e3}".getBytes(StandardCharsets.UTF_8);
         final long at = Instant.parse("2026-12-04T15:03:37.042Z").toEpochMilli();
+        final long farFuture = Instant.parse("+12345-06-07T08:09:05.006Z").toEpochMilli(); // a five-digit year
         final CopyRows rows = new CopyRows()
             .number(-7).text(awkward).timestamp(at).json(json, 0, json.length).endRow()
+            .number(-8).text("far").timestamp(farFuture).json(json, 0, 0).endRow()
             .number(Long.MAX_VALUE).text(null).timestamp(0).json(json, 0, 0).endRow();
         try (Connection c = database.dataSource().getConnection())
         {
@@ -68,6 +70,11 @@ class CopyRowsTest
                 assertNull(r.getString(2));
                 assertNull(r.getObject(3));
                 assertNull(r.getString(4));
+            }
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT at FROM copy_probe WHERE id = -8"))
+            {
+                r.next();
+                assertEquals(farFuture, r.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli());
             }
         }
     }

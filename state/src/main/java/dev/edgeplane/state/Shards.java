@@ -9,8 +9,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 
 /**
- * A fixed set of {@link ShardWriter}s; state is partitioned by key so each key has exactly one writer,
- * and each shard is owned by one event loop (shard {@code i} by loop {@code i mod loops}).
+ * A fixed set of {@link ShardWriter}s; state is partitioned by key so each key has exactly one writer at
+ * a time: the loop holding its shard. Shard {@code i}'s home loop (which runs what is queued while no
+ * loop holds it) is loop {@code i mod loops}.
  *
  * <p>Threading: {@link #forKey(CharSequence)} and {@link #get(int)} are safe from any thread. The key to
  * shard mapping is a pure function of the key and the shard count, so it is stable across restarts for
@@ -24,11 +25,11 @@ public final class Shards implements AutoCloseable
     private final List<EventExecutor> owned;
 
     /**
-     * Shards owned by the given event loops (the server's I/O loops).
+     * Shards run by the given event loops (the server's I/O loops).
      *
      * @param count         number of shards, rounded up to a power of two.
      * @param queueCapacity bound on each shard's waiting tasks (rounded up to a power of two by JCTools).
-     * @param loops         the owning loops; shard {@code i} belongs to loop {@code i mod loops.size()}.
+     * @param loops         the loops that run shard tasks; shard {@code i}'s home is loop {@code i mod loops.size()}.
      */
     public Shards(final int count, final int queueCapacity, final List<? extends EventExecutor> loops)
     {
@@ -51,15 +52,10 @@ public final class Shards implements AutoCloseable
         final int size = powerOfTwo(count);
         this.writers = new ShardWriter[size];
         this.mask = size - 1;
-        final ShardWriter.LoopLane[] lanes = new ShardWriter.LoopLane[loops.size()];
+        final ShardWriter.Lanes lanes = new ShardWriter.Lanes(loops);
         for (int i = 0; i < size; i++)
         {
-            final int l = i % loops.size();
-            if (lanes[l] == null)
-            {
-                lanes[l] = new ShardWriter.LoopLane();
-            }
-            writers[i] = new ShardWriter(i, queueCapacity, loops.get(l), lanes[l]);
+            writers[i] = new ShardWriter(i, queueCapacity, loops.get(i % loops.size()), lanes);
         }
         this.owned = owned == null ? List.<EventExecutor>copyOf(loops) : owned;
     }

@@ -195,4 +195,57 @@ class ShardsTest
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * Loops offering to the same shards at once: a free shard is taken by the offering loop (so shard 0
+     * runs on loop 1 too), a held one queues the task for its holder, and the plain per-shard counters
+     * lose nothing: one writer at a time, each seeing what the previous one wrote.
+     */
+    @Test
+    void shouldLetEachLoopTakeAFreeShardWithoutLosingUpdates() throws Exception
+    {
+        final int perLoop = 100_000;
+        final List<DefaultEventExecutor> loops = List.of(new DefaultEventExecutor(), new DefaultEventExecutor());
+        try (Shards shards = new Shards(2, 1 << 18, loops))
+        {
+            final long[] plainCounters = new long[shards.count()];
+            final long[][] ranOnLoop = new long[shards.count()][loops.size()];
+            final AtomicInteger wrongThread = new AtomicInteger();
+            final CountDownLatch done = new CountDownLatch(loops.size() * perLoop);
+            for (final DefaultEventExecutor loop : loops)
+            {
+                loop.execute(() ->
+                {
+                    for (int i = 0; i < perLoop; i++)
+                    {
+                        final ShardWriter writer = shards.get(i & 1);
+                        assertTrue(writer.offer(() ->
+                        {
+                            if (!writer.inWriterThread())
+                            {
+                                wrongThread.incrementAndGet();
+                            }
+                            plainCounters[writer.index()]++;
+                            ranOnLoop[writer.index()][loops.get(0).inEventLoop() ? 0 : 1]++;
+                            done.countDown();
+                        }));
+                    }
+                });
+            }
+            assertTrue(done.await(30, TimeUnit.SECONDS), "tasks did not all run");
+            assertEquals((long)loops.size() * perLoop, plainCounters[0] + plainCounters[1]);
+            assertEquals(perLoop, plainCounters[0]);
+            assertEquals(0, wrongThread.get());
+            assertTrue(ranOnLoop[0][1] > 0, "shard 0 (home loop 0) never ran on loop 1");
+            assertTrue(ranOnLoop[1][0] > 0, "shard 1 (home loop 1) never ran on loop 0");
+            assertFalse(shards.get(0).inWriterThread(), "outside a task nobody holds the shard");
+        }
+        finally
+        {
+            for (final DefaultEventExecutor loop : loops)
+            {
+                loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+            }
+        }
+    }
 }
