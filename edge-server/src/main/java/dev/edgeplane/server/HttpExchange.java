@@ -292,8 +292,8 @@ public final class HttpExchange implements Runnable, ShardTask
     }
 
     /**
-     * Hands a task to a shard writer: it runs at once when this connection's loop owns the shard, else
-     * once the owner loop takes it. When the shard's queue is full this answers {@code 503} with
+     * Hands a task to a shard writer: it runs at once on this connection's loop when the shard is free,
+     * else once the loop holding it (or the shard's home loop) takes it from its queue. When the shard's queue is full this answers {@code 503} with
      * {@code Retry-After} and returns false. If the task throws, the request is answered {@code 500};
      * if it is not answered within the request timeout, {@code 503} (and the connection closes).
      */

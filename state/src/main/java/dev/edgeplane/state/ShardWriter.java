@@ -1,5 +1,6 @@
 package dev.edgeplane.state;
 
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -212,7 +213,7 @@ public final class ShardWriter implements Runnable
         return queue.isEmpty() && !drainScheduled.get() && !held.get();
     }
 
-    /** Runs what is left on the calling thread; only once the owner loop can no longer run anything. */
+    /** Runs what is left on the calling thread; only once the loops can no longer run anything. */
     void drainHere()
     {
         queue.drain(runner);
@@ -230,7 +231,7 @@ public final class ShardWriter implements Runnable
         private final EventExecutor[] loops;
         private final LoopLane[] lanes;
 
-        Lanes(final java.util.List<? extends EventExecutor> loops)
+        Lanes(final List<? extends EventExecutor> loops)
         {
             this.loops = loops.toArray(new EventExecutor[0]);
             this.lanes = new LoopLane[this.loops.length];

@@ -128,7 +128,7 @@ public final class Shards implements AutoCloseable
     }
 
     /**
-     * Stops accepting tasks and waits (up to 5 s) until the owning loops have run every queued one.
+     * Stops accepting tasks and waits (up to 5 s) until the loops have run every queued one.
      * Call it before the loops shut down; whatever a dead loop left queued runs on the caller.
      */
     @Override
