@@ -197,8 +197,9 @@ class ShardsTest
     }
 
     /**
-     * Loops offering to the same shards at once: a free shard is taken by the offering loop (so shard 0
-     * runs on loop 1 too), a held one queues the task for its holder, and the plain per-shard counters
+     * Loops and a plain thread offering to the same shards at once: a free shard is taken by the offering
+     * loop (so shard 0 runs on loop 1 too), a held one queues the task for its holder, the thread's tasks
+     * are queued for whichever loop holds the shard or its home loop, and the plain per-shard counters
      * lose nothing: one writer at a time, each seeing what the previous one wrote.
      */
     @Test
@@ -211,30 +212,34 @@ class ShardsTest
             final long[] plainCounters = new long[shards.count()];
             final long[][] ranOnLoop = new long[shards.count()][loops.size()];
             final AtomicInteger wrongThread = new AtomicInteger();
-            final CountDownLatch done = new CountDownLatch(loops.size() * perLoop);
+            final CountDownLatch done = new CountDownLatch((loops.size() + 1) * perLoop);
+            final Runnable produce = () ->
+            {
+                for (int i = 0; i < perLoop; i++)
+                {
+                    final ShardWriter writer = shards.get(i & 1);
+                    assertTrue(writer.offer(() ->
+                    {
+                        if (!writer.inWriterThread())
+                        {
+                            wrongThread.incrementAndGet();
+                        }
+                        plainCounters[writer.index()]++;
+                        ranOnLoop[writer.index()][loops.get(0).inEventLoop() ? 0 : 1]++;
+                        done.countDown();
+                    }));
+                }
+            };
             for (final DefaultEventExecutor loop : loops)
             {
-                loop.execute(() ->
-                {
-                    for (int i = 0; i < perLoop; i++)
-                    {
-                        final ShardWriter writer = shards.get(i & 1);
-                        assertTrue(writer.offer(() ->
-                        {
-                            if (!writer.inWriterThread())
-                            {
-                                wrongThread.incrementAndGet();
-                            }
-                            plainCounters[writer.index()]++;
-                            ranOnLoop[writer.index()][loops.get(0).inEventLoop() ? 0 : 1]++;
-                            done.countDown();
-                        }));
-                    }
-                });
+                loop.execute(produce);
             }
+            final Thread outsider = new Thread(produce);
+            outsider.start();
             assertTrue(done.await(30, TimeUnit.SECONDS), "tasks did not all run");
-            assertEquals((long)loops.size() * perLoop, plainCounters[0] + plainCounters[1]);
-            assertEquals(perLoop, plainCounters[0]);
+            outsider.join();
+            assertEquals((long)(loops.size() + 1) * perLoop, plainCounters[0] + plainCounters[1]);
+            assertEquals((loops.size() + 1) * perLoop / 2, plainCounters[0]);
             assertEquals(0, wrongThread.get());
             assertTrue(ranOnLoop[0][1] > 0, "shard 0 (home loop 0) never ran on loop 1");
             assertTrue(ranOnLoop[1][0] > 0, "shard 1 (home loop 1) never ran on loop 0");
