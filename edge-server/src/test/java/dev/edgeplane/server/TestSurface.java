@@ -12,6 +12,7 @@ import dev.edgeplane.codec.Fields;
 import dev.edgeplane.codec.Json;
 import dev.edgeplane.codec.Problems;
 import dev.edgeplane.state.OffHeapStore;
+import dev.edgeplane.state.ShardTask;
 import dev.edgeplane.state.ShardWriter;
 import dev.edgeplane.state.StoreSpec;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -105,7 +106,7 @@ public final class TestSurface implements Surface
                     ex.respondEmpty(HttpResponseStatus.CONFLICT);
                     return;
                 }
-                writer.loop().execute(() -> writer.offer(() ->
+                final ShardTask hold = () ->
                 {
                     ex.respondEmpty(HttpResponseStatus.ACCEPTED);
                     try
@@ -116,7 +117,14 @@ public final class TestSurface implements Surface
                     {
                         Thread.currentThread().interrupt();
                     }
-                }));
+                };
+                writer.loop().execute(() ->
+                {
+                    if (!writer.offer(hold))
+                    {
+                        ex.respondEmpty(HttpResponseStatus.CONFLICT);
+                    }
+                });
             })
             .post("/test/fill-shard/{index}", ex ->
             {
